@@ -1,0 +1,61 @@
+import { AppError, describeError } from './errors';
+import { createLogger, levelFrom, type Logger } from './log';
+
+export interface MainContext {
+  log: Logger;
+  /** Aborted on SIGTERM/SIGINT: every network call and stream takes it. */
+  signal: AbortSignal;
+  argv: string[];
+}
+
+export interface MainOptions {
+  name: string;
+  /** Text printed by `--help`. */
+  help: () => string;
+  env: Record<string, string | undefined>;
+  argv?: string[];
+  run: (ctx: MainContext) => Promise<void>;
+  /** How long to wait for cleanup after a signal before forcing exit. */
+  graceMs?: number;
+}
+
+/**
+ * Runs an entrypoint: `--help`, JSON logging, signal handling and the exit code
+ * (0 ok, 2 configuration, 1 anything else). The only place that decides exit codes.
+ */
+export function runMain(options: MainOptions): void {
+  const argv = options.argv ?? process.argv.slice(2);
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(options.help());
+    return;
+  }
+  const log = createLogger({ component: options.name, level: levelFrom(options.env.LOG_LEVEL) });
+  const controller = new AbortController();
+  const started = Date.now();
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (controller.signal.aborted) return;
+    log.warn('signal received, stopping', { signal: sig });
+    controller.abort(new AppError('ABORTED', `stopped by ${sig}`));
+    setTimeout(() => {
+      log.error('cleanup did not finish in time, exiting', { graceMs: options.graceMs ?? 10_000 });
+      process.exit(1);
+    }, options.graceMs ?? 10_000).unref();
+  };
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
+  options
+    .run({ log, signal: controller.signal, argv })
+    .then(() => {
+      process.exitCode = controller.signal.aborted ? 1 : 0;
+    })
+    .catch((err: unknown) => {
+      const appErr = err instanceof AppError ? err : undefined;
+      process.exitCode = appErr?.exitCode ?? 1;
+      log.error(describeError(err), {
+        code: appErr?.code ?? 'UNEXPECTED',
+        exitCode: process.exitCode,
+        durationMs: Date.now() - started,
+        ...(appErr ? {} : { stack: err instanceof Error ? err.stack : undefined }),
+      });
+    });
+}
