@@ -2,3 +2,5 @@ export { bool, count, duration, type EnvSpec, httpUrl, knownEnvNames, parseEnv, 
 export { AppError, ConfigError, describeError, type ErrorCode, S3Error, SnapshotError, VaultError } from './errors';
 export { createLogger, type Level, levelFrom, type Logger, registerSecret, scrub } from './log';
 export { type MainContext, type MainOptions, runMain } from './run-main';
+export { type AtomicFile, createAtomicFile, readSnapshotRecord, recordPathFor, removeStaleTempFiles, type SnapshotRecord, snapshotRecordSchema, TEMP_MARKER, writeFileAtomic, writeSnapshotRecord } from './files/index';
+export { backoffDelay, codeForStatus, DEFAULT_RETRY, type VaultConnectionConfig, vaultClientFromConfig, vaultConnectionShape, isRetryableNetworkError, isRetryableStatus, type OpenedStream, type OpenStreamOptions, openVaultStream, type RequestOptions, type RetryPolicy, sleep, VaultClient, type VaultClientOptions, type VaultResponse, vaultErrors } from './vault/index';
