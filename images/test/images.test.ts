@@ -1,0 +1,107 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { exec } from '../src/exec';
+import { buildImages, buildStandInBase, bundleFile, ENTRYPOINTS, type Entrypoint, imageTag, inspectImage, packageVersion } from '../src/images';
+import { type OciArchiveInfo, readOciArchive } from '../src/oci-archive';
+import { createSandbox, missingContainerTools, type Sandbox } from '../src/sandbox';
+
+const root = resolve(__dirname, '..', '..');
+const missing = missingContainerTools();
+
+/** Runs a command in an image with the sandbox's podman; no network unless asked. */
+function podmanRun(sandbox: Sandbox, tag: string, args: string[], opts: { entrypoint?: string; network?: string } = {}) {
+  const flags = ['run', '--rm', '--network', opts.network ?? 'none'];
+  if (opts.entrypoint) flags.push('--entrypoint', opts.entrypoint);
+  return exec('podman', [...flags, tag, ...args], { env: sandbox.env, timeoutMs: 60_000 });
+}
+
+/** Evaluates a Node expression inside the image and returns its JSON result. */
+async function nodeIn(sandbox: Sandbox, tag: string, expression: string): Promise<unknown> {
+  const result = await podmanRun(sandbox, tag, ['-e', `process.stdout.write(JSON.stringify(${expression}))`], { entrypoint: '/nodejs/bin/node' });
+  if (result.code !== 0) throw new Error(`node in ${tag} exited with ${result.code}: ${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
+
+const FORBIDDEN_PATHS = ['/bin/sh', '/bin/bash', '/bin/busybox', '/usr/bin/sh', '/usr/bin/apt', '/usr/bin/dpkg', '/sbin/apk', '/nodejs/bin/npm', '/usr/bin/npm', '/usr/local/bin/npm', '/app/node_modules'];
+
+if (missing.length > 0) {
+  test('the image tests report in one line that they did not run, and fail on CI', () => {
+    process.stdout.write('container tools not found: image tests not run (install buildah podman runc)\n');
+    expect(process.env.CI).not.toBe('true');
+  });
+} else {
+  describe('entrypoint images built FROM the distroless stand-in', () => {
+    let sandbox: Sandbox;
+    let tags: Map<Entrypoint, string>;
+    let baseLayers: number;
+    const archives = new Map<Entrypoint, OciArchiveInfo>();
+    const tagOf = (name: Entrypoint): string => {
+      const tag = tags.get(name);
+      if (!tag) throw new Error(`no image was built for ${name}`);
+      return tag;
+    };
+
+    beforeAll(async () => {
+      for (const name of ENTRYPOINTS) {
+        if (!existsSync(bundleFile(root, name))) throw new Error(`${bundleFile(root, name)} is missing: run npx turbo run build first`);
+      }
+      sandbox = await createSandbox();
+      baseLayers = (await inspectImage(sandbox, await buildStandInBase(sandbox, root))).layers;
+      tags = await buildImages(sandbox, root, { exportDir: join(sandbox.dir, 'oci') });
+      for (const name of ENTRYPOINTS) archives.set(name, await readOciArchive(join(sandbox.dir, 'oci', `${name}-${packageVersion(root, name)}.oci.tar`)));
+    }, 240_000);
+
+    afterAll(async () => {
+      await sandbox?.close();
+    });
+
+    describe.each(ENTRYPOINTS)('%s', (name) => {
+      test('is tagged <registry>/<name>:<package version>', () => {
+        expect(tags.get(name)).toBe(imageTag(name, packageVersion(root, name)));
+      });
+
+      test('--help exits 0 and prints the help of the entrypoint', async () => {
+        const result = await podmanRun(sandbox, tagOf(name), ['--help']);
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain(name);
+      });
+
+      test('runs as the non-root user 65532', async () => {
+        const info = await inspectImage(sandbox, tagOf(name));
+        const ids = await nodeIn(sandbox, tagOf(name), '[process.getuid(), process.getgid()]');
+        expect(info.user).toBe('65532:65532');
+        expect(ids).toEqual([65532, 65532]);
+      });
+
+      test('holds no shell, no package manager and no node_modules, only the bundle in /app', async () => {
+        const present = await nodeIn(sandbox, tagOf(name), `${JSON.stringify(FORBIDDEN_PATHS)}.filter((p) => require('fs').existsSync(p))`);
+        const app = await nodeIn(sandbox, tagOf(name), `require('fs').readdirSync('/app')`);
+        const shell = await podmanRun(sandbox, tagOf(name), ['-c', 'true'], { entrypoint: '/bin/sh' });
+        expect(present).toEqual([]);
+        expect(app).toEqual(['main.cjs']);
+        expect(shell.code).not.toBe(0);
+      });
+
+      test('has an exec-form entrypoint and OCI source, version and revision labels', async () => {
+        const info = await inspectImage(sandbox, tagOf(name));
+        expect(info.entrypoint).toEqual(['/nodejs/bin/node', '/app/main.cjs']);
+        expect(info.labels).toMatchObject({ 'org.opencontainers.image.title': name, 'org.opencontainers.image.version': packageVersion(root, name) });
+        expect(info.labels['org.opencontainers.image.source']).toMatch(/^https:\/\//);
+        expect(info.labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}$/);
+      });
+
+      test('exports as an OCI archive whose layers above the base add only /app/main.cjs', async () => {
+        const archive = archives.get(name);
+        const info = await inspectImage(sandbox, tagOf(name));
+        if (!archive) throw new Error(`no OCI archive for ${name}`);
+        expect(archive.layers.length).toBe(info.layers);
+        const own = archive.layers.slice(baseLayers);
+        const files = (await Promise.all(own.map((layer) => archive.listLayer(layer)))).flat();
+        expect(new Set(files.map((f) => f.replace(/^\.?\/?/, '').replace(/\/$/, '')))).toEqual(new Set(['app', 'app/main.cjs']));
+        expect(archive.compressedSize).toBeGreaterThan(0);
+        expect(archive.compressedSize).toBeLessThan(info.size);
+      });
+    });
+  });
+}
