@@ -1,0 +1,84 @@
+import { pipeline, type Readable } from 'node:stream';
+import type { S3Client, ServerSideEncryption, StorageClass } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { AppError } from '../errors';
+import { EtagHasher } from './etag';
+import { toS3Error } from './errors';
+
+/** Server-side encryption and storage class applied to every object written. */
+export interface ObjectSettings {
+  sse?: ServerSideEncryption | undefined;
+  kmsKeyId?: string | undefined;
+  storageClass?: StorageClass | undefined;
+}
+
+export interface UploadStreamParams extends ObjectSettings {
+  client: S3Client;
+  bucket: string;
+  key: string;
+  body: Readable;
+  metadata: Record<string, string>;
+  /** Bytes per part; memory held is about partSize × queueSize. */
+  partSize: number;
+  queueSize: number;
+  /** Runs after the last byte was read and before the upload may complete; throwing aborts it. */
+  beforeEnd?: () => Promise<void>;
+  signal?: AbortSignal | undefined;
+  onProgress?: (uploadedBytes: number) => void;
+}
+
+export interface UploadStreamResult {
+  bytes: number;
+  /** ETag the store answered with (quotes removed). */
+  etag: string | undefined;
+  /** ETags computed while streaming, to compare with what the store keeps. */
+  expectedEtags: { simple: string; multipart: string };
+}
+
+/** The SSE/storage-class request fields for an object write. */
+export function objectSettingsParams(s: ObjectSettings): { ServerSideEncryption?: ServerSideEncryption; SSEKMSKeyId?: string; StorageClass?: StorageClass } {
+  return {
+    ...(s.sse ? { ServerSideEncryption: s.sse } : {}),
+    ...(s.sse === 'aws:kms' && s.kmsKeyId ? { SSEKMSKeyId: s.kmsKeyId } : {}),
+    ...(s.storageClass ? { StorageClass: s.storageClass } : {}),
+  };
+}
+
+/**
+ * Streams `body` to `bucket/key` (multipart above one part) with bounded memory. If the body
+ * errors or `beforeEnd` throws, the multipart upload is aborted: no object and no orphan parts.
+ * @throws S3Error on an S3 failure, the body's AppError when the source failed, AppError ABORTED on signal
+ */
+export async function uploadStream(p: UploadStreamParams): Promise<UploadStreamResult> {
+  const hasher = new EtagHasher(p.partSize, p.beforeEnd);
+  let streamError: Error | undefined;
+  pipeline(p.body, hasher, (err) => {
+    if (err) streamError = err;
+  });
+  const upload = new Upload({
+    client: p.client,
+    params: { Bucket: p.bucket, Key: p.key, Body: hasher, Metadata: p.metadata, ContentType: 'application/octet-stream', ...objectSettingsParams(p) },
+    partSize: p.partSize,
+    queueSize: p.queueSize,
+    leavePartsOnError: false,
+  });
+  const onAbort = () => void upload.abort();
+  p.signal?.addEventListener('abort', onAbort, { once: true });
+  upload.on('httpUploadProgress', (e) => {
+    if (e.loaded !== undefined) p.onProgress?.(e.loaded);
+  });
+  try {
+    const result = await upload.done();
+    return { bytes: hasher.bytes, etag: result.ETag?.replace(/"/g, ''), expectedEtags: hasher.expectedEtags() };
+  } catch (err) {
+    p.body.destroy();
+    hasher.destroy();
+    if (p.signal?.aborted) throw new AppError('ABORTED', `upload to s3://${p.bucket}/${p.key} stopped by signal`, { cause: err });
+    const source = streamError ?? err;
+    if (source instanceof AppError) throw source;
+    if (streamError) throw new AppError('FILE_IO', `reading the snapshot for s3://${p.bucket}/${p.key} failed`, { cause: streamError });
+    throw toS3Error(err, 'upload', p.bucket, p.key);
+  } finally {
+    p.signal?.removeEventListener('abort', onAbort);
+  }
+}

@@ -1,0 +1,87 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HeadObjectCommand } from '@aws-sdk/client-s3';
+import { z } from 'zod';
+import { ConfigError, createLogger, createProgress, createS3Client, parseEnv, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3Secrets, toS3Error, withS3Checks } from '../src/index';
+
+const spec = { schema: withS3Checks(z.object({ ...s3EnvShape })), fileVars: s3FileVars, secrets: s3Secrets };
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    parseEnv(spec, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('S3 configuration', () => {
+  it('defaults the region to us-east-1 for a custom endpoint and uses the SDK chain for credentials', () => {
+    const env = { S3_BUCKET: 'b', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:9000/', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'secret-value' };
+    const options = s3ClientOptionsFrom(parseEnv(spec, env), env);
+    expect(options).toMatchObject({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9000', checksumMode: 'WHEN_REQUIRED', forcePathStyle: false, maxAttempts: 3 });
+    expect(options.credentials).toBeUndefined();
+  });
+
+  it('passes static credentials only when they come from files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 's3cfg-'));
+    writeFileSync(join(dir, 'id'), 'AKIAFROMFILE\n');
+    writeFileSync(join(dir, 'secret'), 'secret-from-file\n');
+    const env = { S3_BUCKET: 'b', AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID_FILE: join(dir, 'id'), AWS_SECRET_ACCESS_KEY_FILE: join(dir, 'secret') };
+    expect(s3ClientOptionsFrom(parseEnv(spec, env), env).credentials).toEqual({ accessKeyId: 'AKIAFROMFILE', secretAccessKey: 'secret-from-file', sessionToken: undefined });
+  });
+
+  it('lists a missing region for AWS together with every other problem', () => {
+    const problems = problemsOf({ S3_CHECKSUM_MODE: 'ALWAYS', AWS_ACCESS_KEY_ID: 'AKIAONLY' });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'S3_BUCKET', 'S3_CHECKSUM_MODE']);
+  });
+
+  it('builds a client with the checksum mode and endpoint it was given', async () => {
+    const client = createS3Client({ region: 'us-east-1', endpoint: 'http://127.0.0.1:9', forcePathStyle: true, checksumMode: 'WHEN_REQUIRED', connectTimeoutMs: 1000, socketTimeoutMs: 1000, maxAttempts: 1 });
+    expect(await client.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
+    await expect(client.send(new HeadObjectCommand({ Bucket: 'b', Key: 'k' }))).rejects.toThrow();
+    client.destroy();
+  });
+});
+
+describe('toS3Error', () => {
+  const sdkError = (name: string, status: number) => Object.assign(new Error(name), { name, $metadata: { httpStatusCode: status } });
+
+  it('maps SDK errors to stable codes with bucket and key, keeping the cause', () => {
+    const cause = sdkError('InvalidAccessKeyId', 403);
+    expect(toS3Error(cause, 'upload', 'b', 'k')).toMatchObject({ code: 'S3_ACCESS_DENIED', bucket: 'b', key: 'k', cause });
+    expect(toS3Error(sdkError('NoSuchBucket', 404), 'upload', 'b', 'k').message).toContain('bucket b does not exist');
+    expect(toS3Error(sdkError('SlowDown', 503), 'upload', 'b', 'k')).toMatchObject({ code: 'S3_FAILED', message: 'upload failed for s3://b/k (SlowDown 503)' });
+  });
+});
+
+describe('createProgress', () => {
+  it('logs at most every interval or percent step, with rate, percent and ETA', () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger({ component: 't', write: (l) => lines.push(JSON.parse(l)) });
+    let t = 0;
+    const progress = createProgress({ log, msg: 'uploading', total: 100 * 1024 * 1024, now: () => t });
+    for (let i = 1; i <= 100; i++) {
+      t += 100;
+      progress.set(i * 1024 * 1024);
+    }
+    expect(lines.length).toBeGreaterThanOrEqual(9);
+    expect(lines.length).toBeLessThanOrEqual(12);
+    expect(lines[0]).toMatchObject({ msg: 'uploading', percent: 10, totalBytes: 100 * 1024 * 1024, mibPerSec: 10 });
+    expect(lines[0]?.etaSeconds).toBe(9);
+    expect(progress.summary()).toEqual({ bytes: 100 * 1024 * 1024, durationMs: 10_000, mibPerSec: 10 });
+  });
+
+  it('without a total it logs by time only', () => {
+    const lines: string[] = [];
+    let t = 0;
+    const progress = createProgress({ log: createLogger({ component: 't', write: (l) => lines.push(l) }), msg: 'downloading', intervalMs: 5000, now: () => t });
+    for (let i = 0; i < 20; i++) {
+      t += 1000;
+      progress.add(10);
+    }
+    expect(lines).toHaveLength(4);
+  });
+});
