@@ -1,0 +1,18 @@
+import { bool, duration, type EnvSpec, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { z } from 'zod';
+
+/** Environment of snapshot-taker. */
+export const spec = {
+  schema: z.object({
+    ...vaultConnectionShape,
+    VAULT_TOKEN: required('token').describe('Vault token with read on sys/storage/raft/snapshot (usually via VAULT_TOKEN_FILE from approle-login)'),
+    SNAPSHOT_FILE: required('path').describe('Where to write the verified snapshot; SNAPSHOT_FILE.json gets its sha256, size, raft index and term'),
+    VAULT_REVOKE_TOKEN: bool(true).describe('Revoke the token (auth/token/revoke-self) when done'),
+    SNAPSHOT_STALL_TIMEOUT: duration('60s').describe('Abort when the snapshot stream delivers no byte for this long'),
+  }),
+  fileVars: ['VAULT_TOKEN'],
+  secrets: ['VAULT_TOKEN'],
+  passthrough: [{ name: 'LOG_LEVEL', help: 'debug, info (default), warn or error' }],
+} satisfies EnvSpec<z.ZodObject>;
+
+export type Config = z.output<typeof spec.schema>;

@@ -1,0 +1,75 @@
+import { pipeline } from 'node:stream/promises';
+import {
+  AppError,
+  createAtomicFile,
+  type Logger,
+  openVaultStream,
+  removeStaleTempFiles,
+  type SnapshotRecord,
+  SnapshotError,
+  SnapshotVerifier,
+  type VaultClient,
+  writeSnapshotRecord,
+} from '@vault-raft-backup/common';
+
+export const SNAPSHOT_PATH = 'sys/storage/raft/snapshot';
+
+export interface TakeParams {
+  file: string;
+  stallMs: number;
+  firstByteMs: number;
+  signal: AbortSignal;
+}
+
+/** Maps a failure of the byte stream to a snapshot error that says what happened. */
+function streamFailure(err: unknown, signal: AbortSignal, stallMs: number): unknown {
+  if (err instanceof AppError) return err;
+  if (signal.aborted) return signal.reason;
+  const code = (err as { code?: unknown }).code;
+  if (code === 'ETIMEDOUT' || (err as Error).name === 'TimeoutError') {
+    return new SnapshotError('SNAPSHOT_STALLED', `snapshot stream stalled: no data from Vault for ${stallMs / 1000}s`, { cause: err });
+  }
+  return new SnapshotError('SNAPSHOT_INCOMPLETE', 'snapshot stream from Vault broke off before the archive was complete', { cause: err });
+}
+
+/**
+ * Streams the raft snapshot from Vault into `file`, hashing and verifying the archive in the same pass.
+ * The file appears only after verification; on any failure nothing is left at `file`.
+ * @throws VaultError before the first byte, SnapshotError for a truncated, stalled or corrupt archive.
+ */
+export async function takeSnapshot(client: VaultClient, params: TakeParams, log: Logger): Promise<SnapshotRecord> {
+  const stale = await removeStaleTempFiles(params.file);
+  if (stale.length > 0) log.warn('removed temp files of an earlier run that did not finish', { files: stale });
+  const started = Date.now();
+  log.info('requesting raft snapshot', { vaultAddr: client.addr, file: params.file });
+  const opened = await openVaultStream(client, SNAPSHOT_PATH, { signal: params.signal, stallMs: params.stallMs, firstByteMs: params.firstByteMs });
+  if (opened.contentType && !/gzip|octet-stream/.test(opened.contentType)) {
+    opened.body.destroy();
+    throw new SnapshotError('SNAPSHOT_INVALID', `Vault answered 200 with content type "${opened.contentType}", not a gzip snapshot: GET /v1/${SNAPSHOT_PATH}`);
+  }
+  const target = createAtomicFile(params.file, 0o600);
+  const verifier = new SnapshotVerifier();
+  try {
+    await pipeline(opened.body, verifier, target.stream, { signal: params.signal });
+    const info = await verifier.result;
+    await target.commit();
+    const record: SnapshotRecord = { sha256: info.sha256, bytes: info.bytes, index: info.index, term: info.term, takenAt: new Date(started).toISOString(), source: opened.servedBy };
+    await writeSnapshotRecord(params.file, record);
+    const durationMs = Date.now() - started;
+    log.info('snapshot written and verified', { ...record, file: params.file, durationMs, mibPerSecond: Number((info.bytes / 1048576 / Math.max(durationMs / 1000, 0.001)).toFixed(1)) });
+    return record;
+  } catch (err) {
+    await target.discard();
+    throw streamFailure(err, params.signal, params.stallMs);
+  }
+}
+
+/** Revokes the token; a failure is logged, not fatal (the token expires with its short TTL). */
+export async function revokeToken(client: VaultClient, log: Logger): Promise<void> {
+  try {
+    await client.request('POST', 'auth/token/revoke-self', { idempotent: true });
+    log.info('token revoked');
+  } catch (err) {
+    log.warn('could not revoke the token; it stays valid until its TTL ends', { error: (err as Error).message });
+  }
+}
