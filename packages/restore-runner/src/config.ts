@@ -36,6 +36,8 @@ const schema = z
     if (c.RESTORE_INIT_SHARES < 1) ctx.addIssue({ code: 'custom', path: ['RESTORE_INIT_SHARES'], message: 'must be at least 1' });
     if (c.RESTORE_INIT_THRESHOLD < 1 || c.RESTORE_INIT_THRESHOLD > c.RESTORE_INIT_SHARES) {
       ctx.addIssue({ code: 'custom', path: ['RESTORE_INIT_THRESHOLD'], message: 'must be between 1 and RESTORE_INIT_SHARES' });
+    } else if (c.RESTORE_INIT_THRESHOLD === 1 && c.RESTORE_INIT_SHARES > 1) {
+      ctx.addIssue({ code: 'custom', path: ['RESTORE_INIT_THRESHOLD'], message: 'must be greater than 1 when RESTORE_INIT_SHARES is more than 1 (Vault refuses such an init)' });
     }
     if (c.RESTORE_FORCE_OVER_INITIALIZED && !c.VAULT_TOKEN) {
       ctx.addIssue({ code: 'custom', path: ['VAULT_TOKEN'], message: 'is required with RESTORE_FORCE_OVER_INITIALIZED=true (a token of the live cluster allowed to update sys/storage/raft/snapshot-force)' });

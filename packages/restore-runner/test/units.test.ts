@@ -17,7 +17,7 @@ describe('unseal keys file', () => {
   test('the JSON of vault operator init -format=json gives the base64 keys and hides the root token', () => {
     const json = JSON.stringify({ unseal_keys_b64: [B64_A], unseal_keys_hex: [HEX_A], unseal_shares: 1, unseal_threshold: 1, root_token: 'hvs.sourceroottoken' });
     expect(parseUnsealKeys(json)).toEqual([B64_A]);
-    expect(scrub('token hvs.sourceroottoken and key ' + B64_A)).not.toMatch(/hvs\.sourceroottoken|AQEBAQ/);
+    expect(scrub(`token hvs.sourceroottoken and key ${B64_A}`)).not.toMatch(/hvs\.sourceroottoken|AQEBAQ/);
   });
 
   test('the JSON of the init API (keys / keys_base64) is accepted too', () => {
