@@ -25,7 +25,9 @@ export async function loginWithAppRole(client: VaultClient, params: LoginParams,
     res = await client.request<LoginResponse>('POST', path, { json: { role_id: params.roleId, secret_id: params.secretId }, idempotent: true, signal: params.signal });
   } catch (err) {
     if (err instanceof VaultError && err.status === 400) {
-      throw new VaultError('VAULT_LOGIN_FAILED', `Vault login failed (${err.message.replace(/^Vault answered /, '')})`, { path, status: 400, cause: err });
+      const message = err.message.replace(/^Vault answered (\d+) \((.*)\): /, 'Vault login failed ($1 $2): ');
+      // The message carries everything the 400 said; chaining the cause would only repeat it.
+      throw new VaultError('VAULT_LOGIN_FAILED', message, { path, status: 400 });
     }
     throw err;
   }
