@@ -6,7 +6,7 @@ const CHECKSUM_MODES = ['WHEN_REQUIRED', 'WHEN_SUPPORTED'] as const;
 
 /** The S3 variables shared by every entrypoint that talks to S3: spread into its own `z.object`. */
 export const s3EnvShape = {
-  S3_BUCKET: required('bucket').describe('bucket that holds the snapshots (required)'),
+  S3_BUCKET: required('bucket').describe('bucket that holds the snapshots'),
   S3_PREFIX: z.string().default('').describe('key prefix, e.g. "vault/prod/" (include the trailing slash)'),
   S3_FORCE_PATH_STYLE: bool(false).describe('path-style addressing (needed by most S3-compatible stores)'),
   S3_CHECKSUM_MODE: z

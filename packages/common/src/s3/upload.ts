@@ -9,7 +9,8 @@ import { toS3Error } from './errors';
 export interface ObjectSettings {
   sse?: ServerSideEncryption | undefined;
   kmsKeyId?: string | undefined;
-  storageClass?: StorageClass | undefined;
+  /** A storage class name; stores accept names beyond the SDK's list (e.g. COLD), so any string. */
+  storageClass?: string | undefined;
 }
 
 export interface UploadStreamParams extends ObjectSettings {
@@ -40,7 +41,8 @@ export function objectSettingsParams(s: ObjectSettings): { ServerSideEncryption?
   return {
     ...(s.sse ? { ServerSideEncryption: s.sse } : {}),
     ...(s.sse === 'aws:kms' && s.kmsKeyId ? { SSEKMSKeyId: s.kmsKeyId } : {}),
-    ...(s.storageClass ? { StorageClass: s.storageClass } : {}),
+    // the SDK's type lists AWS classes only; other stores define their own names
+    ...(s.storageClass ? { StorageClass: s.storageClass as StorageClass } : {}),
   };
 }
 

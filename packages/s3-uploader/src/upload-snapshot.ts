@@ -1,0 +1,138 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  AppError,
+  applyRetention,
+  copyObject,
+  createProgress,
+  deleteObject,
+  type Logger,
+  type ObjectSettings,
+  readSnapshotRecord,
+  S3Error,
+  type SnapshotRecord,
+  SnapshotVerifier,
+  snapshotKey,
+  uploadStream,
+  verifyStoredObject,
+} from '@vault-raft-backup/common';
+
+/** What uploadSnapshot needs, already parsed and typed. */
+export interface UploadOptions extends ObjectSettings {
+  file: string;
+  bucket: string;
+  prefix: string;
+  /** Full key of `latest`; undefined disables it. */
+  latestKey: string | undefined;
+  /** Keep the newest N timestamped snapshots; 0 keeps all. */
+  retain: number;
+  partSize: number;
+  queueSize: number;
+  /** Above this size `latest` is made by a multipart copy (default 5 GiB). */
+  multipartCopyThreshold?: number;
+  signal?: AbortSignal | undefined;
+}
+
+/** S3 allows 10 000 parts; stay below with a margin by growing the part size for huge files. */
+const MAX_PARTS = 9000;
+
+async function checkFileAgainstRecord(file: string, record: SnapshotRecord): Promise<void> {
+  let bytes: number;
+  try {
+    bytes = (await stat(file)).size;
+  } catch (cause) {
+    throw new AppError('FILE_IO', `cannot read snapshot file ${file}`, { cause });
+  }
+  if (bytes !== record.bytes) {
+    throw new AppError('SNAPSHOT_INCOMPLETE', `snapshot file ${file} has ${bytes} bytes but its sidecar says ${record.bytes}: refusing to upload`);
+  }
+}
+
+async function streamToS3(client: S3Client, o: UploadOptions, key: string, record: SnapshotRecord, log: Logger) {
+  const verifier = new SnapshotVerifier();
+  pipeline(createReadStream(o.file, { highWaterMark: 1024 * 1024 }), verifier, () => {});
+  // Runs after the last byte and before the upload completes: a mismatch aborts the upload.
+  const matchesRecord = async () => {
+    const info = await verifier.result;
+    if (info.sha256 !== record.sha256 || info.bytes !== record.bytes) {
+      throw new AppError('SNAPSHOT_INVALID', `snapshot file ${o.file} (sha256 ${info.sha256}, ${info.bytes} bytes) does not match its sidecar (sha256 ${record.sha256}, ${record.bytes} bytes)`);
+    }
+  };
+  const progress = createProgress({ log, msg: 'uploading', total: record.bytes, fields: { bucket: o.bucket, key } });
+  const result = await uploadStream({
+    client,
+    bucket: o.bucket,
+    key,
+    body: verifier,
+    metadata: { sha256: record.sha256, 'taken-at': record.takenAt, 'raft-index': String(record.index), 'raft-term': String(record.term) },
+    partSize: Math.max(o.partSize, Math.ceil(record.bytes / MAX_PARTS)),
+    queueSize: o.queueSize,
+    beforeEnd: matchesRecord,
+    signal: o.signal,
+    onProgress: (n) => progress.set(n),
+    sse: o.sse,
+    kmsKeyId: o.kmsKeyId,
+    storageClass: o.storageClass,
+  });
+  log.info('uploaded', { ...progress.summary(), bucket: o.bucket, key, bytes: result.bytes, etag: result.etag });
+  return result;
+}
+
+async function verifyOrDelete(client: S3Client, o: UploadOptions, key: string, expected: Parameters<typeof verifyStoredObject>[3], log: Logger): Promise<void> {
+  try {
+    await verifyStoredObject(client, o.bucket, key, expected, o.signal);
+  } catch (err) {
+    if (err instanceof S3Error && err.code === 'S3_VERIFY_FAILED') {
+      await deleteObject(client, o.bucket, key).then(
+        () => log.warn('deleted the object that failed verification', { bucket: o.bucket, key }),
+        (e: unknown) => log.error('could not delete the object that failed verification', { bucket: o.bucket, key, error: String(e) }),
+      );
+    }
+    throw err;
+  }
+}
+
+async function updateLatest(client: S3Client, o: UploadOptions, key: string, latestKey: string, record: SnapshotRecord, log: Logger): Promise<void> {
+  const { multipart } = await copyObject({
+    client,
+    bucket: o.bucket,
+    sourceKey: key,
+    destKey: latestKey,
+    bytes: record.bytes,
+    metadata: { sha256: record.sha256, 'taken-at': record.takenAt, 'raft-index': String(record.index), 'raft-term': String(record.term) },
+    multipartThreshold: o.multipartCopyThreshold,
+    sse: o.sse,
+    kmsKeyId: o.kmsKeyId,
+    storageClass: o.storageClass,
+    signal: o.signal,
+  });
+  await verifyStoredObject(client, o.bucket, latestKey, { bytes: record.bytes, sha256: record.sha256 }, o.signal);
+  log.info('latest copied', { bucket: o.bucket, key: latestKey, from: key, multipart });
+}
+
+/**
+ * Uploads the snapshot in one pass (read, verify archive, hash, multipart upload), verifies the
+ * stored object, points `latest` at it by server-side copy and applies retention.
+ * @throws AppError/S3Error; on any failure before the copy, `latest` is untouched
+ */
+export async function uploadSnapshot(client: S3Client, o: UploadOptions, log: Logger): Promise<{ key: string; bytes: number; sha256: string; deleted: string[] }> {
+  const started = Date.now();
+  const record = await readSnapshotRecord(o.file);
+  await checkFileAgainstRecord(o.file, record);
+  const key = snapshotKey(o.prefix, record.takenAt);
+  log.info('upload starting', { bucket: o.bucket, key, bytes: record.bytes, sha256: record.sha256, latestKey: o.latestKey, retain: o.retain, partSize: o.partSize, queueSize: o.queueSize, sse: o.sse, storageClass: o.storageClass });
+  const result = await streamToS3(client, o, key, record, log);
+  const etags = o.sse === 'aws:kms' ? undefined : result.expectedEtags;
+  await verifyOrDelete(client, o, key, { bytes: record.bytes, sha256: record.sha256, etags }, log);
+  log.info('verified', { bucket: o.bucket, key, bytes: record.bytes, sha256: record.sha256, etagChecked: etags !== undefined });
+  if (o.latestKey) await updateLatest(client, o, key, o.latestKey, record, log);
+  let deleted: string[] = [];
+  if (o.retain > 0) {
+    deleted = await applyRetention({ client, bucket: o.bucket, prefix: o.prefix, keep: o.retain, protect: [key], log, signal: o.signal });
+    log.info('retention applied', { bucket: o.bucket, prefix: o.prefix, retain: o.retain, deletedCount: deleted.length });
+  }
+  log.info('done', { bucket: o.bucket, key, bytes: record.bytes, durationMs: Date.now() - started });
+  return { key, bytes: record.bytes, sha256: record.sha256, deleted };
+}

@@ -1,0 +1,49 @@
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { randomStream, snapshotArchiveStream } from '@vault-raft-backup/testkit';
+
+export interface SnapshotFile {
+  file: string;
+  sha256: string;
+  bytes: number;
+  takenAt: string;
+}
+
+/** Writes a valid snapshot archive (incompressible state of `stateSize` bytes) and its sidecar into `dir`. */
+export async function writeSnapshot(dir: string, name: string, o: { stateSize: number; takenAt: string; index?: number }): Promise<SnapshotFile> {
+  const file = join(dir, name);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  const archive = snapshotArchiveStream({ meta: { index: o.index ?? 42, term: 3 }, state: { size: o.stateSize, stream: () => randomStream(o.stateSize, name) } });
+  archive.on('data', (c: Buffer) => {
+    hash.update(c);
+    bytes += c.length;
+  });
+  await pipeline(archive, createWriteStream(file));
+  const sha256 = hash.digest('hex');
+  await writeSidecar(file, { sha256, bytes, takenAt: o.takenAt });
+  return { file, sha256, bytes, takenAt: o.takenAt };
+}
+
+/** Writes `SNAPSHOT_FILE.json` as snapshot-taker does. */
+export async function writeSidecar(file: string, r: { sha256: string; bytes: number; takenAt: string }): Promise<void> {
+  const record = { sha256: r.sha256, bytes: r.bytes, index: 42, term: 3, takenAt: r.takenAt, source: 'https://vault-0.vault-internal:8200' };
+  await writeFile(`${file}.json`, `${JSON.stringify(record, null, 2)}\n`);
+}
+
+/** Writes arbitrary bytes as a snapshot file with a sidecar that matches them (so only the archive check can catch them). */
+export async function writeRawSnapshot(dir: string, name: string, data: Buffer, takenAt: string): Promise<SnapshotFile> {
+  const file = join(dir, name);
+  await writeFile(file, data);
+  const sha256 = createHash('sha256').update(data).digest('hex');
+  await writeSidecar(file, { sha256, bytes: data.length, takenAt });
+  return { file, sha256, bytes: data.length, takenAt };
+}
+
+/** sha256 of a file, read whole (test files are small). */
+export async function sha256OfFile(file: string): Promise<string> {
+  return createHash('sha256').update(await readFile(file)).digest('hex');
+}
