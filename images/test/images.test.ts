@@ -1,5 +1,8 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { startVaultDouble, type VaultDouble } from '@vault-raft-backup/testkit';
 import { exec } from '../src/exec';
 import { buildImages, buildStandInBase, bundleFile, ENTRYPOINTS, type Entrypoint, imageTag, inspectImage, packageVersion } from '../src/images';
 import { type OciArchiveInfo, readOciArchive } from '../src/oci-archive';
@@ -8,10 +11,19 @@ import { createSandbox, missingContainerTools, type Sandbox } from '../src/sandb
 const root = resolve(__dirname, '..', '..');
 const missing = missingContainerTools();
 
+interface RunOptions {
+  entrypoint?: string;
+  network?: string;
+  env?: Record<string, string>;
+  volume?: string;
+}
+
 /** Runs a command in an image with the sandbox's podman; no network unless asked. */
-function podmanRun(sandbox: Sandbox, tag: string, args: string[], opts: { entrypoint?: string; network?: string } = {}) {
+function podmanRun(sandbox: Sandbox, tag: string, args: string[], opts: RunOptions = {}) {
   const flags = ['run', '--rm', '--network', opts.network ?? 'none'];
   if (opts.entrypoint) flags.push('--entrypoint', opts.entrypoint);
+  if (opts.volume) flags.push('--volume', opts.volume);
+  for (const [key, value] of Object.entries(opts.env ?? {})) flags.push('--env', `${key}=${value}`);
   return exec('podman', [...flags, tag, ...args], { env: sandbox.env, timeoutMs: 60_000 });
 }
 
@@ -20,6 +32,14 @@ async function nodeIn(sandbox: Sandbox, tag: string, expression: string): Promis
   const result = await podmanRun(sandbox, tag, ['-e', `process.stdout.write(JSON.stringify(${expression}))`], { entrypoint: '/nodejs/bin/node' });
   if (result.code !== 0) throw new Error(`node in ${tag} exited with ${result.code}: ${result.stderr}`);
   return JSON.parse(result.stdout);
+}
+
+/** A Vault token with these policies, created with the double's root token. */
+async function createToken(vault: VaultDouble, policies: string[]): Promise<string> {
+  const res = await fetch(`${vault.url}/v1/auth/token/create`, { method: 'POST', headers: { 'x-vault-token': vault.rootToken }, body: JSON.stringify({ policies }) });
+  const body = (await res.json()) as { auth?: { client_token?: string } };
+  if (!body.auth?.client_token) throw new Error(`token create returned ${res.status}`);
+  return body.auth.client_token;
 }
 
 const FORBIDDEN_PATHS = ['/bin/sh', '/bin/bash', '/bin/busybox', '/usr/bin/sh', '/usr/bin/apt', '/usr/bin/dpkg', '/sbin/apk', '/nodejs/bin/npm', '/usr/bin/npm', '/usr/local/bin/npm', '/app/node_modules'];
@@ -53,6 +73,35 @@ if (missing.length > 0) {
 
     afterAll(async () => {
       await sandbox?.close();
+    });
+
+    describe('snapshot-taker on the host network namespace', () => {
+      let vault: VaultDouble;
+      let work: string;
+      beforeAll(async () => {
+        vault = await startVaultDouble();
+        await vault.writePolicy('snapshot', 'path "sys/storage/raft/snapshot" { capabilities = ["read"] }');
+        work = mkdtempSync(join(tmpdir(), 'image-step-'));
+        chmodSync(work, 0o777); // written by uid 65532 in the container
+      });
+      afterAll(async () => {
+        await vault?.close();
+        if (work) rmSync(work, { recursive: true, force: true });
+      });
+
+      test('takes a snapshot from the Vault double into a mounted volume and revokes its token', async () => {
+        const token = await createToken(vault, ['snapshot']);
+        const env = { VAULT_ADDR: vault.url, VAULT_TOKEN: token, SNAPSHOT_FILE: '/snapshots/vault.snap', VAULT_MAX_RETRIES: '1' };
+        const result = await podmanRun(sandbox, tagOf('snapshot-taker'), [], { network: 'host', env, volume: `${work}:/snapshots` });
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        const record = JSON.parse(readFileSync(join(work, 'vault.snap.json'), 'utf8')) as { sha256: string; bytes: number };
+        const bytes = readFileSync(join(work, 'vault.snap'));
+        expect(readdirSync(work).sort()).toEqual(['vault.snap', 'vault.snap.json']);
+        expect(record).toMatchObject({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
+        expect((await fetch(`${vault.url}/v1/auth/token/lookup-self`, { headers: { 'x-vault-token': token } })).status).toBe(403);
+        expect(result.stdout).not.toContain(token);
+      });
     });
 
     describe.each(ENTRYPOINTS)('%s', (name) => {
