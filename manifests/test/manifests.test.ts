@@ -1,0 +1,215 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { checkBackupObjects } from '../src/check-backup';
+import { checkAll, MANIFESTS_DIR, mergeValueFiles, overlayDirs, restoreValueSets } from '../src/check-all';
+import { checkRestoreValues } from '../src/helm-values';
+import { render } from '../src/render';
+import type { K8sObject } from '../src/yaml-io';
+
+// biome-ignore lint/suspicious/noExplicitAny: rendered objects that the tests mutate at arbitrary depth.
+type Tree = any;
+
+const YANDEX = join(MANIFESTS_DIR, 'backup', 'overlays', 'yandex');
+
+function backupPod(objects: K8sObject[]): Tree {
+  return (objects.find((o) => o.kind === 'CronJob') as Tree).spec.jobTemplate.spec.template.spec;
+}
+
+function container(objects: K8sObject[], name: string): Tree {
+  const pod = backupPod(objects);
+  return [...pod.initContainers, ...pod.containers].find((c: Tree) => c.name === name);
+}
+
+function restoreValues(): Tree {
+  return mergeValueFiles(restoreValueSets()[0] ?? []);
+}
+
+describe('the shipped manifests', () => {
+  it('every backup overlay and every restore values set passes all checks', () => {
+    const { checked, problems } = checkAll();
+
+    expect(problems).toEqual([]);
+    expect(checked).toEqual(expect.arrayContaining(['backup/overlays/yandex', 'backup/overlays/aws', 'restore/values-restore.yaml']));
+  });
+
+  it('the backup runs daily off the full hour, in UTC, one run at a time', () => {
+    const cron = render(YANDEX).find((o) => o.kind === 'CronJob') as Tree;
+
+    expect(cron.spec.schedule).toMatch(/^[1-9]\d? \d+ \* \* \*$/);
+    expect(cron.spec.timeZone).toBe('Etc/UTC');
+    expect(cron.spec.concurrencyPolicy).toBe('Forbid');
+  });
+
+  it('the overlays point at their S3 endpoints', () => {
+    const yandex = container(render(YANDEX), 's3-uploader').env;
+    const aws = container(render(join(MANIFESTS_DIR, 'backup', 'overlays', 'aws')), 's3-uploader').env;
+
+    expect(yandex).toEqual(expect.arrayContaining([{ name: 'AWS_ENDPOINT_URL_S3', value: 'https://storage.yandexcloud.net' }, { name: 'AWS_REGION', value: 'ru-central1' }]));
+    expect(aws.some((e: Tree) => e.name === 'AWS_ENDPOINT_URL_S3')).toBe(false);
+  });
+});
+
+describe('the backup checks fail on', () => {
+  let objects: K8sObject[];
+
+  beforeEach(() => {
+    objects = render(YANDEX);
+  });
+
+  it('a misspelled field', () => {
+    container(objects, 'snapshot-taker').imagePullPolice = 'Always';
+
+    expect(checkBackupObjects(objects, 'x').join('\n')).toMatch(/initContainers\/1\/imagePullPolice: unknown field/);
+  });
+
+  it('an environment variable the container does not know', () => {
+    container(objects, 's3-uploader').env.push({ name: 'S3_BUCKETT', value: 'b' });
+
+    expect(checkBackupObjects(objects, 'x')).toEqual(['x CronJob/vault-raft-backup container s3-uploader: env S3_BUCKETT is not a variable s3-uploader knows']);
+  });
+
+  it('a missing required variable', () => {
+    const c = container(objects, 's3-uploader');
+    c.env = c.env.filter((e: Tree) => e.name !== 'S3_BUCKET');
+
+    expect(checkBackupObjects(objects, 'x')).toEqual(['x CronJob/vault-raft-backup container s3-uploader: required env S3_BUCKET is not set']);
+  });
+
+  it('a secret passed as an env value instead of a file', () => {
+    const c = container(objects, 'approle-login');
+    c.env = c.env.filter((e: Tree) => e.name !== 'VAULT_SECRET_ID_FILE');
+    c.env.push({ name: 'VAULT_SECRET_ID', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } });
+
+    expect(checkBackupObjects(objects, 'x').join('\n')).toMatch(/env VAULT_SECRET_ID takes a Secret as a value/);
+  });
+
+  it('a token path that differs between the two steps', () => {
+    container(objects, 'snapshot-taker').env.find((e: Tree) => e.name === 'VAULT_TOKEN_FILE').value = '/vault-token/other';
+
+    expect(checkBackupObjects(objects, 'x').join('\n')).toMatch(/approle-login.VAULT_TOKEN_FILE -> snapshot-taker.VAULT_TOKEN_FILE: paths differ/);
+  });
+
+  it('a *_FILE that is not on a mounted volume', () => {
+    container(objects, 's3-uploader').env.find((e: Tree) => e.name === 'SNAPSHOT_FILE').value = '/tmp/vault.snap';
+
+    expect(checkBackupObjects(objects, 'x').join('\n')).toMatch(/s3-uploader: env SNAPSHOT_FILE=\/tmp\/vault.snap is not on a mounted volume/);
+  });
+
+  it('a secret file name that the Secret volume does not project', () => {
+    container(objects, 'approle-login').env.find((e: Tree) => e.name === 'VAULT_ROLE_ID_FILE').value = '/var/run/secrets/vault-raft-backup/approle/role_id';
+
+    expect(checkBackupObjects(objects, 'x').join('\n')).toMatch(/Secret volume approle has no item with path role_id/);
+  });
+
+  it('a writable mount where a step only reads, and a token on disk', () => {
+    container(objects, 's3-uploader').volumeMounts[0].readOnly = false;
+    backupPod(objects).volumes[0].emptyDir = { sizeLimit: '1Mi' };
+
+    const problems = checkBackupObjects(objects, 'x').join('\n');
+
+    expect(problems).toMatch(/s3-uploader only reads it, so mount \/snapshot readOnly/);
+    expect(problems).toMatch(/emptyDir vault-token must have medium: Memory/);
+  });
+
+  it('an image that does not match the package name or version', () => {
+    container(objects, 's3-uploader').image = 'ghcr.io/vault-raft-backup/uploader:0.1.0';
+    container(objects, 'approle-login').image = 'ghcr.io/vault-raft-backup/approle-login:9.9.9';
+
+    const problems = checkBackupObjects(objects, 'x').join('\n');
+
+    expect(problems).toMatch(/image ghcr.io\/vault-raft-backup\/uploader:0.1.0 is not named after the package s3-uploader/);
+    expect(problems).toMatch(/image tag 9.9.9 differs from the package version/);
+  });
+
+  it('steps in the wrong order', () => {
+    const pod = backupPod(objects);
+    pod.initContainers.reverse();
+
+    expect(checkBackupObjects(objects, 'x').join('\n')).toMatch(/approle-login must start before snapshot-taker/);
+  });
+
+  it('a container that breaks the security rules', () => {
+    const c = container(objects, 'snapshot-taker');
+    c.securityContext = { ...c.securityContext, readOnlyRootFilesystem: false, allowPrivilegeEscalation: true };
+    delete c.resources.limits;
+
+    const problems = checkBackupObjects(objects, 'x').join('\n');
+
+    expect(problems).toMatch(/snapshot-taker: readOnlyRootFilesystem must be true/);
+    expect(problems).toMatch(/snapshot-taker: allowPrivilegeEscalation must be false/);
+    expect(problems).toMatch(/snapshot-taker: resources.limits.memory is missing/);
+  });
+});
+
+describe('the restore values checks fail on', () => {
+  it('a key the chart does not have', () => {
+    const values = restoreValues();
+    values.server.extraInitContainer = values.server.extraInitContainers;
+
+    expect(checkRestoreValues(values, 'v').join('\n')).toMatch(/\/server must NOT have additional properties "extraInitContainer"/);
+  });
+
+  it('a value of the wrong type', () => {
+    const values = restoreValues();
+    values.server.ha.replicas = '3';
+
+    expect(checkRestoreValues(values, 'v')).toContain('v: /server/ha/replicas must be integer');
+  });
+
+  it('a misspelled container field, an unknown variable and a missing required one', () => {
+    const values = restoreValues();
+    const runner = values.server.extraContainers[0];
+    runner.volumeMount = runner.volumeMounts;
+    runner.env = runner.env.filter((e: Tree) => e.name !== 'SNAPSHOT_FILE');
+    values.server.extraInitContainers[0].env.push({ name: 'RESTORE_KEYY', value: 'x' });
+
+    const problems = checkRestoreValues(values, 'v').join('\n');
+
+    expect(problems).toMatch(/container restore-runner: \/volumeMount: unknown field/);
+    expect(problems).toMatch(/restore-fetcher: env RESTORE_KEYY is not a variable restore-fetcher knows/);
+    expect(problems).toMatch(/restore-runner: required env SNAPSHOT_FILE is not set/);
+  });
+
+  it('a mount of a volume that server.volumes does not define', () => {
+    const values = restoreValues();
+    values.server.volumes = values.server.volumes.filter((v: Tree) => v.name !== 'restore-s3-credentials');
+
+    expect(checkRestoreValues(values, 'v').join('\n')).toMatch(/volumeMount restore-s3-credentials has no volume in server.volumes/);
+  });
+});
+
+describe('npm test on an edited copy of the manifests', () => {
+  let copy: string;
+  // Problems of the unedited copy, so that each test sees only what its edit caused.
+  let before: Set<string>;
+  const added = () => checkAll(copy).problems.filter((p) => !before.has(p));
+
+  beforeEach(() => {
+    copy = mkdtempSync(join(tmpdir(), 'manifests-'));
+    cpSync(join(MANIFESTS_DIR, 'backup'), join(copy, 'backup'), { recursive: true });
+    cpSync(join(MANIFESTS_DIR, 'restore'), join(copy, 'restore'), { recursive: true });
+    before = new Set(checkAll(copy).problems);
+  });
+
+  afterEach(() => {
+    rmSync(copy, { recursive: true, force: true });
+  });
+
+  it('fails for every overlay when the base gets a misspelled field', () => {
+    const file = join(copy, 'backup', 'base', 'cronjob.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('imagePullPolicy: IfNotPresent', 'imagePullPolice: IfNotPresent'));
+
+    const problems = added();
+
+    expect(problems).toHaveLength(overlayDirs(copy).length);
+    expect(problems.every((p) => p.includes('unknown field "imagePullPolice"'))).toBe(true);
+  });
+
+  it('fails when an overlay patch sets an unknown variable', () => {
+    const file = join(copy, 'backup', 'overlays', 'yandex', 's3-uploader-env.yaml');
+    writeFileSync(file, readFileSync(file, 'utf8').replace('name: BACKUP_RETAIN', 'name: BACKUP_RETAINS'));
+
+    expect(added()).toEqual(['backup/overlays/yandex CronJob/vault-raft-backup container s3-uploader: env BACKUP_RETAINS is not a variable s3-uploader knows']);
+  });
+});
