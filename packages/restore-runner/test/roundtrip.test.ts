@@ -57,6 +57,7 @@ test('Shamir with the source keys file: exit 0, unsealed, source data and root t
   const report = JSON.parse(readFileSync(`${file}.report.json`, 'utf8'));
   expect(report).toMatchObject({ status: 'restored', unsealedBy: 'source-keys', sourceTokenVerified: true, snapshot: { sha256: (await readSnapshotRecord(file)).sha256 }, vault: { sealType: 'shamir' } });
   expect(existsSync(`${file}.restored`)).toBe(true);
+  expect(run.lines.find((l) => l.msg === 'restore complete')).toMatchObject({ openedBy: 'source-keys', peersOpened: [] });
   for (const secret of secretsOf(init?.keys, init?.keys_base64, [source.rootToken], temporary?.keys, temporary?.keys_base64, [temporary?.root_token])) {
     expect(run.output).not.toContain(secret);
     expect(JSON.stringify(report)).not.toContain(secret);
