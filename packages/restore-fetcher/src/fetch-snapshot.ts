@@ -1,0 +1,93 @@
+import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  AppError,
+  createAtomicFile,
+  createProgress,
+  getObjectStream,
+  type Logger,
+  type ObjectStream,
+  progressStream,
+  removeStaleTempFiles,
+  S3Error,
+  SnapshotError,
+  type SnapshotInfo,
+  SnapshotVerifier,
+  s3Url,
+  writeSnapshotRecord,
+} from '@vault-raft-backup/common';
+
+/** What fetchSnapshot needs, already parsed and typed. */
+export interface FetchOptions {
+  bucket: string;
+  key: string;
+  file: string;
+  allowMissingChecksum: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+function checkObject(o: FetchOptions, obj: ObjectStream, info: SnapshotInfo): void {
+  const where = s3Url(o.bucket, o.key);
+  const expected = obj.metadata.sha256;
+  if (expected !== undefined && info.sha256 !== expected.toLowerCase()) {
+    throw new S3Error('S3_VERIFY_FAILED', `${where}: downloaded sha256 ${info.sha256} differs from the object's sha256 metadata ${expected}`, { bucket: o.bucket, key: o.key });
+  }
+  if (obj.bytes !== undefined && info.bytes !== obj.bytes) {
+    throw new S3Error('S3_VERIFY_FAILED', `${where}: received ${info.bytes} bytes, the store announced ${obj.bytes}`, { bucket: o.bucket, key: o.key });
+  }
+}
+
+/** Names the object in errors that do not already (archive errors come from the verifier). */
+function withLocation(err: unknown, o: FetchOptions): unknown {
+  const where = s3Url(o.bucket, o.key);
+  if (err instanceof SnapshotError) return new SnapshotError(err.code, `${where}: ${err.message}`, { cause: err });
+  if (err instanceof AppError && !err.message.includes(where)) return new AppError(err.code, `${where}: ${err.message}`, { cause: err });
+  if (!(err instanceof AppError)) return new AppError('FILE_IO', `${where}: download to ${o.file} failed`, { cause: err });
+  return err;
+}
+
+async function openChecked(client: S3Client, o: FetchOptions, log: Logger): Promise<ObjectStream> {
+  const obj = await getObjectStream(client, o.bucket, o.key, o.signal);
+  if (obj.metadata.sha256 === undefined) {
+    if (!o.allowMissingChecksum) {
+      obj.body.destroy();
+      throw new S3Error('S3_VERIFY_FAILED', `${s3Url(o.bucket, o.key)} has no sha256 metadata (set RESTORE_ALLOW_MISSING_CHECKSUM=true to rely on the archive check alone)`, { bucket: o.bucket, key: o.key });
+    }
+    log.warn('object has no sha256 metadata; relying on the archive check', { bucket: o.bucket, key: o.key });
+  }
+  return obj;
+}
+
+/**
+ * Streams the object to a temp file while verifying the archive and hashing it, checks the
+ * sha256 metadata, then renames it into place and writes the sidecar. On failure nothing is left.
+ * @throws S3Error / SnapshotError naming bucket and key
+ */
+export async function fetchSnapshot(client: S3Client, o: FetchOptions, log: Logger): Promise<SnapshotInfo> {
+  const started = Date.now();
+  const stale = await removeStaleTempFiles(o.file);
+  if (stale.length > 0) log.warn('removed temp files of an earlier run', { files: stale });
+  const obj = await openChecked(client, o, log);
+  log.info('download starting', { bucket: o.bucket, key: o.key, bytes: obj.bytes, file: o.file });
+  const target = createAtomicFile(o.file, 0o600);
+  const verifier = new SnapshotVerifier();
+  const progress = createProgress({ log, msg: 'downloading', total: obj.bytes, fields: { bucket: o.bucket, key: o.key } });
+  let committed = false;
+  try {
+    await pipeline(obj.body, verifier, progressStream(progress), target.stream, { signal: o.signal });
+    const info = await verifier.result;
+    checkObject(o, obj, info);
+    await target.commit();
+    committed = true;
+    const takenAt = obj.metadata['taken-at'] ?? (obj.lastModified ?? new Date()).toISOString();
+    await writeSnapshotRecord(o.file, { sha256: info.sha256, bytes: info.bytes, index: info.index, term: info.term, takenAt, source: s3Url(o.bucket, o.key) });
+    log.info('done', { ...progress.summary(), bucket: o.bucket, key: o.key, file: o.file, bytes: info.bytes, sha256: info.sha256, index: info.index, term: info.term, durationMs: Date.now() - started });
+    return info;
+  } catch (err) {
+    await target.discard();
+    // the sidecar could not be written: a snapshot without it must not look complete
+    if (committed) await rm(o.file, { force: true });
+    throw withLocation(err, o);
+  }
+}
