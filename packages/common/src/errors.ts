@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'S3_VERIFY_FAILED'
   | 'RESTORE_FAILED'
   | 'FILE_IO'
+  | 'SETUP_CONFLICT'
   | 'ABORTED';
 
 /** Base class: a stable `code`, a message that never holds a secret, and the original `cause`. */

@@ -17,6 +17,8 @@ export interface MainOptions {
   run: (ctx: MainContext) => Promise<void>;
   /** How long to wait for cleanup after a signal before forcing exit. */
   graceMs?: number;
+  /** Where log lines go (default stdout); a CLI that prints its result on stdout logs to stderr. */
+  logWrite?: (line: string) => void;
 }
 
 /**
@@ -29,7 +31,7 @@ export function runMain(options: MainOptions): void {
     process.stdout.write(options.help());
     return;
   }
-  const log = createLogger({ component: options.name, level: levelFrom(options.env.LOG_LEVEL) });
+  const log = createLogger({ component: options.name, level: levelFrom(options.env.LOG_LEVEL), ...(options.logWrite ? { write: options.logWrite } : {}) });
   const controller = new AbortController();
   const started = Date.now();
   const onSignal = (sig: NodeJS.Signals) => {
