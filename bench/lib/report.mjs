@@ -1,0 +1,84 @@
+// Aggregates iterations (best time, highest peak RSS) and prints the table.
+const MIB = 1024 * 1024;
+
+function best(sides) {
+  const present = sides.filter(Boolean);
+  if (present.length === 0) return undefined;
+  const fastest = present.reduce((a, b) => (b.seconds < a.seconds ? b : a));
+  return { ...fastest, seconds: fastest.seconds, rssKiB: Math.max(...present.map((s) => s.rssKiB ?? 0)), runs: present.map((s) => round(s.seconds, 2)) };
+}
+
+const round = (n, d = 1) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : undefined);
+
+function sum(...sides) {
+  if (sides.some((s) => !s)) return undefined;
+  return { seconds: sides.reduce((t, s) => t + s.seconds, 0), rssKiB: Math.max(...sides.map((s) => s.rssKiB ?? 0)), cpuSeconds: sides.reduce((t, s) => t + (s.cpuSeconds ?? 0), 0) };
+}
+
+/** Rows of one size from its iterations: each step's best run of ours and of the peer. */
+export function rowsOf(sizeLabel, bytes, iterations) {
+  const pick = (f) => iterations.map(f);
+  const row = (step, oursName, peerName, ours, peer, extra = {}) => {
+    const o = best(ours);
+    const p = best(peer);
+    return {
+      size: sizeLabel,
+      bytes,
+      step,
+      ours: oursName,
+      peer: peerName,
+      oursSeconds: round(o?.seconds, 2),
+      oursMiBps: o ? round(bytes / MIB / o.seconds) : undefined,
+      oursRssMiB: o ? round(o.rssKiB / 1024) : undefined,
+      oursCpuSeconds: round(o?.cpuSeconds, 2),
+      oursRuns: o?.runs,
+      peerSeconds: round(p?.seconds, 2),
+      peerMiBps: p ? round(bytes / MIB / p.seconds) : undefined,
+      peerRssMiB: p ? round(p.rssKiB / 1024) : undefined,
+      peerCpuSeconds: round(p?.cpuSeconds, 2),
+      peerRuns: p?.runs,
+      speedup: o && p ? round(p.seconds / o.seconds, 2) : undefined,
+      progressLines: o?.progressLines,
+      maxLogGapSeconds: o?.maxLogGapSeconds,
+      ...extra,
+    };
+  };
+  const restoreOurs = pick((it) => it.restore.ours);
+  const uploadOnly = Math.min(...restoreOurs.map((o) => o.uploadSeconds).filter(Number.isFinite));
+  return [
+    row('snapshot download + verify', 'snapshot-taker', 'curl -o', pick((it) => it.snapshot.ours), pick((it) => it.snapshot.peer)),
+    row('upload (+ verify + latest)', 's3-uploader', 'aws s3 cp x2', pick((it) => it.upload.ours), pick((it) => it.upload.peer)),
+    row('download for restore', 'restore-fetcher', 'aws s3 cp', pick((it) => it.fetch.ours), pick((it) => it.fetch.peer)),
+    row('download for restore', 'restore-fetcher', 'curl --aws-sigv4', pick((it) => it.fetch.ours), pick((it) => it.fetch.curl)),
+    row('restore upload', 'restore-runner (whole run)', 'curl --data-binary', restoreOurs, pick((it) => it.restore.peer), {
+      oursUploadSeconds: round(uploadOnly, 2),
+      uploadOnlySpeedup: round(best(pick((it) => it.restore.peer)).seconds / uploadOnly, 2),
+    }),
+    row(
+      'whole backup',
+      'login + taker + uploader',
+      'curl login + curl -o + aws cp x2',
+      pick((it) => sum(it.login.ours, it.snapshot.ours, it.upload.ours)),
+      pick((it) => sum(it.login.peer, it.snapshot.peer, it.upload.peer)),
+    ),
+  ];
+}
+
+const fmt = (v, w, d) => (v === undefined ? 'n/a' : typeof v === 'number' && d !== undefined ? v.toFixed(d) : String(v)).padStart(w);
+
+/** The results table as Markdown (also readable in a terminal). */
+export function table(rows) {
+  const head = '| size | step | ours | s | MiB/s | peak RSS MiB | peer | s | MiB/s | peak RSS MiB | speed-up (peer s / ours s) |';
+  const rule = '| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |';
+  const lines = rows.map((r) => {
+    const speed = r.speedup === undefined ? 'n/a' : `${r.speedup.toFixed(2)}x${r.uploadOnlySpeedup !== undefined ? ` (upload alone ${r.oursUploadSeconds.toFixed(2)} s: ${r.uploadOnlySpeedup.toFixed(2)}x)` : ''}`;
+    return `| ${r.size} | ${r.step} | ${r.ours} | ${fmt(r.oursSeconds, 6, 2)} | ${fmt(r.oursMiBps, 6, 1)} | ${fmt(r.oursRssMiB, 5, 1)} | ${r.peer} | ${fmt(r.peerSeconds, 6, 2)} | ${fmt(r.peerMiBps, 6, 1)} | ${fmt(r.peerRssMiB, 5, 1)} | ${speed} |`;
+  });
+  return [head, rule, ...lines].join('\n');
+}
+
+/** Cold start and bundle size table. */
+export function coldTable(cold, floor) {
+  const lines = Object.entries(cold).map(([name, c]) => `| ${name} | ${(c.bytes / 1024).toFixed(0)} KiB | ${c.medianMs} ms | ${c.bestMs} ms |`);
+  return ['| entrypoint | bundle | `--help` median | best |', '| --- | ---: | ---: | ---: |', ...lines, `| (node -e 0) | | ${floor.medianMs} ms | ${floor.bestMs} ms |`].join('\n');
+}
