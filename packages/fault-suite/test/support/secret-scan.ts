@@ -1,0 +1,55 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tree } from './files';
+
+/** A secret found where it does not belong (the value itself is never part of the report). */
+export interface Leak {
+  kind: string;
+  where: string;
+}
+
+interface SecretRecord {
+  kind: string;
+  value: string;
+  intendedFile?: string;
+}
+
+/** Every secret recorded so far by any test file of this run. */
+export function recordedSecrets(dir: string): SecretRecord[] {
+  const file = join(dir, 'secrets.jsonl');
+  if (!existsSync(file)) return [];
+  const out: SecretRecord[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    try {
+      if (line) out.push(JSON.parse(line) as SecretRecord);
+    } catch {
+      // a line another worker is still writing; the global teardown reads it complete
+    }
+  }
+  return out;
+}
+
+function leaksIn(text: string, where: string, secrets: SecretRecord[], path?: string): Leak[] {
+  return secrets.filter((s) => s.value.length >= 8 && s.intendedFile !== path && text.includes(s.value)).map((s) => ({ kind: s.kind, where }));
+}
+
+/** Looks for every recorded secret in every kept output of the run and in every file under `dirs`. */
+export function scanForSecrets(dir: string, dirs: readonly string[] = []): { leaks: Leak[]; secrets: number; outputs: number; files: number } {
+  const secrets = recordedSecrets(dir);
+  const leaks: Leak[] = [];
+  const outputsDir = join(dir, 'outputs');
+  const outputs = existsSync(outputsDir) ? readdirSync(outputsDir) : [];
+  for (const name of outputs) {
+    const text = readFileSync(join(outputsDir, name), 'utf8');
+    leaks.push(...leaksIn(text, `output of ${text.slice(2, text.indexOf('\n'))} (${name})`, secrets));
+  }
+  let files = 0;
+  for (const d of dirs) {
+    for (const rel of tree(d)) {
+      const path = join(d, rel);
+      files++;
+      leaks.push(...leaksIn(readFileSync(path).toString('latin1'), `file ${path}`, secrets, path));
+    }
+  }
+  return { leaks, secrets: secrets.length, outputs: outputs.length, files };
+}
