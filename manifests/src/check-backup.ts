@@ -17,6 +17,21 @@ export function checkBackupObjects(objects: readonly K8sObject[], where: string)
   if (pods.length === 0) problems.push(`${where}: no workload found`);
   for (const pod of pods) problems.push(...checkContainers(pod), ...checkPipeline(pod), ...checkPolicy(pod));
   for (const o of objects) problems.push(...checkObject(o, objects, where));
+  problems.push(...checkIsolation(objects, where));
+  return problems;
+}
+
+/** Every workload's pods are selected by a NetworkPolicy of the manifests. */
+function checkIsolation(objects: readonly K8sObject[], where: string): string[] {
+  const selectors = objects
+    .filter((o) => o.kind === 'NetworkPolicy')
+    .map((o) => ((o.spec as { podSelector?: { matchLabels?: Record<string, string> } } | undefined)?.podSelector?.matchLabels ?? {}));
+  const problems: string[] = [];
+  for (const o of objects.filter((x) => x.kind === 'CronJob')) {
+    const labels = (o.spec as { jobTemplate?: { spec?: { template?: { metadata?: { labels?: Record<string, string> } } } } }).jobTemplate?.spec?.template?.metadata?.labels ?? {};
+    const selected = selectors.some((sel) => Object.entries(sel).every(([k, v]) => labels[k] === v));
+    if (!selected) problems.push(`${where} CronJob/${o.metadata.name}: no NetworkPolicy selects its pods (labels ${JSON.stringify(labels)})`);
+  }
   return problems;
 }
 

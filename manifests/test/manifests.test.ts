@@ -2,8 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkBackupObjects } from '../src/check-backup';
-import { checkAll, MANIFESTS_DIR, mergeValueFiles, overlayDirs, restoreValueSets } from '../src/check-all';
-import { checkRestoreValues } from '../src/helm-values';
+import { checkAll, MANIFESTS_DIR, overlayDirs } from '../src/check-all';
 import { render } from '../src/render';
 import type { K8sObject } from '../src/yaml-io';
 
@@ -19,10 +18,6 @@ function backupPod(objects: K8sObject[]): Tree {
 function container(objects: K8sObject[], name: string): Tree {
   const pod = backupPod(objects);
   return [...pod.initContainers, ...pod.containers].find((c: Tree) => c.name === name);
-}
-
-function restoreValues(): Tree {
-  return mergeValueFiles(restoreValueSets()[0] ?? []);
 }
 
 describe('the shipped manifests', () => {
@@ -129,6 +124,13 @@ describe('the backup checks fail on', () => {
     expect(checkBackupObjects(objects, 'x').join('\n')).toMatch(/approle-login must start before snapshot-taker/);
   });
 
+  it('pods that the NetworkPolicy no longer selects', () => {
+    const cron = objects.find((o) => o.kind === 'CronJob') as Tree;
+    cron.spec.jobTemplate.spec.template.metadata.labels['app.kubernetes.io/name'] = 'renamed';
+
+    expect(checkBackupObjects(objects, 'x').join('\n')).toMatch(/no NetworkPolicy selects its pods/);
+  });
+
   it('a container that breaks the security rules', () => {
     const c = container(objects, 'snapshot-taker');
     c.securityContext = { ...c.securityContext, readOnlyRootFilesystem: false, allowPrivilegeEscalation: true };
@@ -139,43 +141,6 @@ describe('the backup checks fail on', () => {
     expect(problems).toMatch(/snapshot-taker: readOnlyRootFilesystem must be true/);
     expect(problems).toMatch(/snapshot-taker: allowPrivilegeEscalation must be false/);
     expect(problems).toMatch(/snapshot-taker: resources.limits.memory is missing/);
-  });
-});
-
-describe('the restore values checks fail on', () => {
-  it('a key the chart does not have', () => {
-    const values = restoreValues();
-    values.server.extraInitContainer = values.server.extraInitContainers;
-
-    expect(checkRestoreValues(values, 'v').join('\n')).toMatch(/\/server must NOT have additional properties "extraInitContainer"/);
-  });
-
-  it('a value of the wrong type', () => {
-    const values = restoreValues();
-    values.server.ha.replicas = '3';
-
-    expect(checkRestoreValues(values, 'v')).toContain('v: /server/ha/replicas must be integer');
-  });
-
-  it('a misspelled container field, an unknown variable and a missing required one', () => {
-    const values = restoreValues();
-    const runner = values.server.extraContainers[0];
-    runner.volumeMount = runner.volumeMounts;
-    runner.env = runner.env.filter((e: Tree) => e.name !== 'SNAPSHOT_FILE');
-    values.server.extraInitContainers[0].env.push({ name: 'RESTORE_KEYY', value: 'x' });
-
-    const problems = checkRestoreValues(values, 'v').join('\n');
-
-    expect(problems).toMatch(/container restore-runner: \/volumeMount: unknown field/);
-    expect(problems).toMatch(/restore-fetcher: env RESTORE_KEYY is not a variable restore-fetcher knows/);
-    expect(problems).toMatch(/restore-runner: required env SNAPSHOT_FILE is not set/);
-  });
-
-  it('a mount of a volume that server.volumes does not define', () => {
-    const values = restoreValues();
-    values.server.volumes = values.server.volumes.filter((v: Tree) => v.name !== 'restore-s3-credentials');
-
-    expect(checkRestoreValues(values, 'v').join('\n')).toMatch(/volumeMount restore-s3-credentials has no volume in server.volumes/);
   });
 });
 
