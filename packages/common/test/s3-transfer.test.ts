@@ -82,6 +82,11 @@ describe('S3 transfers against a real S3-protocol server', () => {
     expect(await server.listKeys(BUCKET, 'vetoed')).toEqual([]);
   });
 
+  it('when the bucket is missing, a multipart upload fails with S3_NOT_FOUND and leaves nothing', async () => {
+    const upload = uploadStream({ client, bucket: 'missing-bucket', key: 'k.snap', body: randomStream(11 * MIB), metadata: {}, partSize: 5 * MIB, queueSize: 2 });
+    await expect(upload).rejects.toMatchObject({ code: 'S3_NOT_FOUND', message: expect.stringContaining('bucket missing-bucket does not exist') });
+  });
+
   it('verification detects a stored object whose bytes differ although size and metadata match', async () => {
     const expected = await sha256Of(randomStream(4096, 'orig'));
     const result = await uploadStream({ client, bucket: BUCKET, key: 'swapped.snap', body: randomStream(4096, 'orig'), metadata: { sha256: expected }, partSize: 5 * MIB, queueSize: 1 });

@@ -1,9 +1,9 @@
 import { pipeline, type Readable } from 'node:stream';
 import type { S3Client, ServerSideEncryption, StorageClass } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
 import { AppError } from '../errors';
 import { EtagHasher } from './etag';
 import { toS3Error } from './errors';
+import { uploadInParts } from './multipart-upload';
 
 /** Server-side encryption and storage class applied to every object written. */
 export interface ObjectSettings {
@@ -57,21 +57,17 @@ export async function uploadStream(p: UploadStreamParams): Promise<UploadStreamR
   pipeline(p.body, hasher, (err) => {
     if (err) streamError = err;
   });
-  const upload = new Upload({
-    client: p.client,
-    params: { Bucket: p.bucket, Key: p.key, Body: hasher, Metadata: p.metadata, ContentType: 'application/octet-stream', ...objectSettingsParams(p) },
-    partSize: p.partSize,
-    queueSize: p.queueSize,
-    leavePartsOnError: false,
-  });
-  const onAbort = () => void upload.abort();
-  p.signal?.addEventListener('abort', onAbort, { once: true });
-  upload.on('httpUploadProgress', (e) => {
-    if (e.loaded !== undefined) p.onProgress?.(e.loaded);
-  });
   try {
-    const result = await upload.done();
-    return { bytes: hasher.bytes, etag: result.ETag?.replace(/"/g, ''), expectedEtags: hasher.expectedEtags() };
+    const etag = await uploadInParts({
+      client: p.client,
+      input: { Bucket: p.bucket, Key: p.key, Metadata: p.metadata, ContentType: 'application/octet-stream', ...objectSettingsParams(p) },
+      body: hasher,
+      partSize: p.partSize,
+      queueSize: p.queueSize,
+      signal: p.signal,
+      onProgress: p.onProgress,
+    });
+    return { bytes: hasher.bytes, etag: etag?.replace(/"/g, ''), expectedEtags: hasher.expectedEtags() };
   } catch (err) {
     p.body.destroy();
     hasher.destroy();
@@ -80,7 +76,5 @@ export async function uploadStream(p: UploadStreamParams): Promise<UploadStreamR
     if (source instanceof AppError) throw source;
     if (streamError) throw new AppError('FILE_IO', `reading the snapshot for s3://${p.bucket}/${p.key} failed`, { cause: streamError });
     throw toS3Error(err, 'upload', p.bucket, p.key);
-  } finally {
-    p.signal?.removeEventListener('abort', onAbort);
   }
 }
