@@ -2,6 +2,7 @@
 // Run with the images' Node 24 (type stripping): npm run report -w @vault-raft-backup/images
 import { statSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { coldStart, type Timing } from './cold-start.ts';
 import { buildImages, buildStandInBase, bundleFile, ENTRYPOINTS, type Entrypoint, inspectImage, packageVersion } from './images.ts';
@@ -42,10 +43,11 @@ async function measure(sandbox: Sandbox, root: string, name: Entrypoint, tag: st
   };
 }
 
-function render(rows: Row[], base: { uncompressed: number; compressed: number }, tool: string): string {
+function render(rows: Row[], base: { uncompressed: number; compressed: number }, tool: string, load: number): string {
   const lines = [
     `Measured by \`npm run report -w @vault-raft-backup/images\` on ${new Date().toISOString().slice(0, 10)}: images built FROM the local`,
-    `stand-in base (Node ${process.versions.node}), podman + runc, ${RUNS} runs each timed with ${tool}. MB = 10^6 bytes.`,
+    `stand-in base (Node ${process.versions.node}), podman + runc, ${RUNS} runs each timed with ${tool} (mean ± sd), on ${cpus().length} cores`,
+    `with a load average of ${load.toFixed(1)} at the start. MB = 10^6 bytes.`,
     '',
     '| image | bundle (kB) | uncompressed (MB) | compressed (MB) | own layers, compressed (kB) | `podman run --rm <image> --help` (ms) | bare `node <bundle> --help` (ms) |',
     '|---|---:|---:|---:|---:|---:|---:|',
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
   const root = resolve(import.meta.dirname, '..', '..');
   const missing = missingContainerTools();
   if (missing.length > 0) throw new Error(`container tools not found: ${missing.join(', ')} (install buildah podman runc)`);
+  const load = loadavg()[0] ?? 0;
   const sandbox = await createSandbox();
   try {
     const baseInfo = await inspectImage(sandbox, await buildStandInBase(sandbox, root));
@@ -67,7 +70,7 @@ async function main(): Promise<void> {
     for (const [name, tag] of tags) rows.push(await measure(sandbox, root, name, tag, baseInfo.layers));
     const first = await readOciArchive(join(sandbox.dir, 'oci', `${ENTRYPOINTS[0]}-${packageVersion(root, ENTRYPOINTS[0])}.oci.tar`));
     const baseCompressed = first.layers.slice(0, baseInfo.layers).reduce((sum, layer) => sum + layer.size, 0);
-    const table = render(rows, { uncompressed: baseInfo.size, compressed: baseCompressed }, rows[0]?.image.tool ?? 'hyperfine');
+    const table = render(rows, { uncompressed: baseInfo.size, compressed: baseCompressed }, rows[0]?.image.tool ?? 'hyperfine', load);
     const readme = join(root, 'images', 'README.md');
     const text = await readFile(readme, 'utf8');
     const start = text.indexOf(START);
