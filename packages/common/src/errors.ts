@@ -92,7 +92,8 @@ export function describeError(err: unknown): string {
       parts.push(typeof code === 'string' && !text.includes(code) && !(current instanceof AppError) ? `${text} (${code})` : text);
       current = current.cause;
     } else {
-      parts.push(String(current));
+      // a plain-object cause would print as "[object Object]" and may hold request options or a body: only strings are shown
+      if (typeof current === 'string') parts.push(current);
       break;
     }
   }
