@@ -106,4 +106,12 @@ async function checkRestored(print: Print, source: VaultTarget, target: VaultTar
   const health = await fetch(`${target.url}/v1/sys/health`);
   if (health.status !== 200) throw new Error(`restored Vault is not active and unsealed (sys/health ${health.status})`);
   print(`  check: the fresh Vault is active and unsealed, serves ${same}/${Object.keys(SECRETS).length} secrets with the source root token`);
+  await must(target, 'PUT', 'sys/seal', undefined, source.rootToken);
+  let sealed = true;
+  for (const key of source.unsealKeys) {
+    if (!sealed) break;
+    sealed = ((await must(target, 'PUT', 'sys/unseal', { key })) as { sealed: boolean }).sealed;
+  }
+  if (sealed) throw new Error('the source cluster\'s unseal keys do not unseal the restored Vault');
+  print('  check: sealed again with the source root token, unsealed again with the source cluster\'s keys');
 }
