@@ -155,6 +155,16 @@ export class VaultClient {
     return { status: res.statusCode, body: body as T, url: res.url };
   }
 
+  /** The retry policy of idempotent calls (VAULT_MAX_RETRIES), which streamed calls use too. */
+  get retryPolicy(): RetryPolicy {
+    return this.options.retry ?? DEFAULT_RETRY;
+  }
+
+  /** The logger the client reports retries to. */
+  get log(): Logger {
+    return this.options.log;
+  }
+
   /** The underlying got instance, for streaming calls in this folder. */
   get got(): Got {
     return this.http;

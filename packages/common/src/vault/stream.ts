@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import { AppError, VaultError } from '../errors';
 import { type VaultClient, codeForStatus, vaultErrors } from './client';
-import { backoffDelay, DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, sleep } from './retry';
+import { backoffDelay, isRetryableNetworkError, isRetryableStatus, sleep } from './retry';
 
 export interface OpenStreamOptions {
   signal?: AbortSignal | undefined;
@@ -52,7 +52,7 @@ async function openOnce(client: VaultClient, path: string, url: string, opts: Op
  * retryable statuses before the first byte, follows at most one 307 to the active node.
  * @throws VaultError for error statuses (403, 503 sealed, ...), a redirect loop, or an unreachable Vault.
  */
-export async function openVaultStream(client: VaultClient, path: string, opts: OpenStreamOptions, retry = DEFAULT_RETRY): Promise<OpenedStream> {
+export async function openVaultStream(client: VaultClient, path: string, opts: OpenStreamOptions, retry = client.retryPolicy): Promise<OpenedStream> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await openFollowingOneRedirect(client, path, opts);
@@ -61,7 +61,9 @@ export async function openVaultStream(client: VaultClient, path: string, opts: O
       const network = status === undefined && isRetryableNetworkError(err instanceof AppError ? err.cause : err);
       const retryable = network || (status !== undefined && (err as VaultError).code === 'VAULT_HTTP' && isRetryableStatus(status, []));
       if (!retryable || attempt >= retry.retries || opts.signal?.aborted) throw err;
-      await sleep(backoffDelay(retry, attempt + 1), opts.signal);
+      const delay = backoffDelay(retry, attempt + 1);
+      client.log.warn('Vault call failed, retrying', { path, status, attempt: attempt + 1, retries: retry.retries, delayMs: delay, error: (err as Error).message });
+      await sleep(delay, opts.signal);
     }
   }
 }
