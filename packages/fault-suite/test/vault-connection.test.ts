@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join } from 'node:path';
 import type { VaultDouble } from '@vault-raft-backup/testkit';
 import { lastMsg, run, start } from './support/bundles';
@@ -62,6 +62,35 @@ describe('Vault is not reachable yet', () => {
         f.intact('no token file', tree(dir).length === 0);
       },
     ));
+});
+
+describe('snapshot-taker while Vault is not reachable', () => {
+  it('V-SNAPSHOT-RESET-RETRIES: connections reset before the first byte are retried exactly VAULT_MAX_RETRIES times, then VAULT_UNREACHABLE', async () => {
+    let connections = 0;
+    const resetter = createNetServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((r) => resetter.listen(0, '127.0.0.1', r));
+    try {
+      await withFault(
+        { id: 'V-SNAPSHOT-RESET-RETRIES', area: 'Vault', fault: 'connection reset before the snapshot starts', injection: 'a TCP server that accepts and closes every connection; VAULT_MAX_RETRIES=2', expected: 'exactly 3 attempts, each retry logged, exit 1 VAULT_UNREACHABLE, earlier snapshot kept' },
+        async (f) => {
+          const dir = workDir('snap-reset');
+          const prev = previousBackup(dir);
+          const result = await run('snapshot-taker', { VAULT_ADDR: `http://127.0.0.1:${(resetter.address() as AddressInfo).port}`, VAULT_TOKEN: await tokenFor(d), SNAPSHOT_FILE: prev.file, VAULT_MAX_RETRIES: '2', VAULT_REVOKE_TOKEN: 'false' });
+          f.inject(connections);
+          expect(result.code).toBe(1);
+          expect(result.lines.at(-1)).toMatchObject({ code: 'VAULT_UNREACHABLE' });
+          expect(connections).toBe(3);
+          expect(result.lines.filter((l) => l.msg === 'Vault call failed, retrying')).toHaveLength(2);
+          expectPreviousIntact(f, dir, prev);
+        },
+      );
+    } finally {
+      await new Promise<void>((r) => resetter.close(() => r()));
+    }
+  });
 });
 
 describe('Vault answers errors on login', () => {
