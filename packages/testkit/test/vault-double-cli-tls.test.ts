@@ -1,0 +1,70 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { request } from 'node:https';
+import { join } from 'node:path';
+import { build } from 'esbuild';
+import { createTestPki, startVaultDouble, type TestPki } from '../src/index';
+import { api, tempDir } from './vault-double-helpers';
+
+let tmp: { dir: string; cleanup: () => Promise<void> };
+let pki: TestPki;
+let child: ChildProcess | undefined;
+
+beforeAll(async () => {
+  tmp = await tempDir();
+  pki = createTestPki();
+});
+afterAll(async () => {
+  child?.kill('SIGKILL');
+  pki.remove();
+  await tmp.cleanup();
+});
+
+describe('HTTPS', () => {
+  it('serves sys/health over TLS with the given certificate', async () => {
+    const double = await startVaultDouble({ tls: { cert: pki.cert, key: pki.key } });
+    try {
+      expect(double.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
+      const status = await new Promise<number>((resolve, reject) => {
+        const req = request(`${double.url}/v1/sys/health`, { ca: pki.caCert }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(status).toBe(200);
+    } finally {
+      await double.close();
+    }
+  });
+});
+
+describe('vault-double CLI (bundled)', () => {
+  it('prints one JSON line with urls, root token, keys and an AppRole that can take a snapshot, and stops on SIGTERM', async () => {
+    const bundle = join(tmp.dir, 'vault-double.js');
+    await build({ entryPoints: [join(__dirname, '..', 'src', 'cli', 'vault-double.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile: bundle, logLevel: 'warning' });
+    const proc = spawn(process.execPath, [bundle, '--nodes', '2', '--approle-role', 'backup'], { env: { ...process.env, VAULT_DOUBLE_SEAL_TYPE: 'shamir' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      proc.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+      });
+      proc.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const info = JSON.parse(line);
+    expect(info.nodes).toHaveLength(2);
+    expect(info.unsealKeys).toHaveLength(5);
+    const login = await api(info.url, 'POST', 'auth/approle/login', { body: { role_id: info.roleId, secret_id: info.secretId } });
+    const snap = await fetch(`${info.url}/v1/sys/storage/raft/snapshot`, { headers: { 'X-Vault-Token': login.json.auth.client_token } });
+    expect(snap.status).toBe(200);
+    await snap.arrayBuffer();
+    const code = await new Promise<number | null>((resolve) => {
+      proc.on('exit', (c) => resolve(c));
+      proc.kill('SIGTERM');
+    });
+    child = undefined;
+    expect(code).toBe(0);
+  });
+});
