@@ -1,4 +1,4 @@
-import { HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { AbortMultipartUploadCommand, CreateMultipartUploadCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import { type S3FaultProxy, type S3Server, startS3FaultProxy, startS3Server } from '../src/index';
 
@@ -78,5 +78,13 @@ describe('startS3FaultProxy', () => {
     await client().send(new PutObjectCommand({ Bucket: 'b', Key: 'plain', Body: 'x' }));
     expect(await server.listKeys('b', 'crc')).toEqual([]);
   });
-});
 
+  it('answers AbortMultipartUpload itself (s3rver cannot) and reports uploads left neither completed nor aborted', async () => {
+    const c = client();
+    const aborted = await c.send(new CreateMultipartUploadCommand({ Bucket: 'b', Key: 'mp-aborted' }));
+    const left = await c.send(new CreateMultipartUploadCommand({ Bucket: 'b', Key: 'mp-left' }));
+    await c.send(new AbortMultipartUploadCommand({ Bucket: 'b', Key: 'mp-aborted', UploadId: aborted.UploadId }));
+    expect(proxy.requests.at(-1)).toMatchObject({ op: 'AbortMultipartUpload', status: 204 });
+    expect(proxy.pendingUploads()).toEqual([left.UploadId]);
+  });
+});

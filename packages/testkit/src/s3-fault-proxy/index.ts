@@ -49,6 +49,8 @@ export interface S3FaultProxy {
   readonly requests: ProxiedRequest[];
   /** How many faults were injected so far (errors, resets, holds, refused signatures and checksums). */
   faultsInjected(): number;
+  /** Upload IDs of multipart uploads created and neither completed nor aborted: orphan parts on a real store. */
+  pendingUploads(): string[];
   /** Destroys every held request (the client sees a reset). */
   releaseHeld(): void;
   close(): Promise<void>;
@@ -87,10 +89,22 @@ export async function startS3FaultProxy(options: S3FaultProxyOptions): Promise<S
     req.once('end', () => sendS3Error(res, status, code, message));
   };
 
+  const uploads = new Map<string, 'pending' | 'completed' | 'aborted'>();
+  const uploadIdOf = (req: IncomingMessage) => new URL(req.url ?? '/', 'http://proxy.invalid').searchParams.get('uploadId') ?? '';
+
   const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxiedRequest) => {
     const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
       entry.status = up.statusCode ?? 0;
       res.writeHead(up.statusCode ?? 502, up.headers);
+      if (entry.op === 'CreateMultipartUpload') {
+        let xml = '';
+        up.on('data', (d: Buffer) => (xml += d.toString()));
+        up.on('end', () => {
+          const id = /<UploadId>([^<]+)<\/UploadId>/.exec(xml)?.[1];
+          if (id) uploads.set(id, 'pending');
+        });
+      }
+      if (entry.op === 'CompleteMultipartUpload' && up.statusCode === 200) uploads.set(uploadIdOf(req), 'completed');
       up.pipe(res);
     });
     upstream.on('error', () => res.destroy());
@@ -108,6 +122,14 @@ export async function startS3FaultProxy(options: S3FaultProxyOptions): Promise<S
       return refuse(req, res, entry, 400, 'InvalidArgument', 'x-amz-checksum-*, x-amz-trailer and aws-chunked payloads are not supported by this store.');
     }
     const rule = ruleFor(entry);
+    if (!rule && entry.op === 'AbortMultipartUpload') {
+      // s3rver 3.7 answers 405 to AbortMultipartUpload: answer for it, as S3 does, and remember the abort
+      uploads.set(uploadIdOf(req), 'aborted');
+      entry.status = 204;
+      req.resume();
+      req.once('end', () => res.writeHead(204).end());
+      return;
+    }
     if (!rule) return forward(req, res, entry);
     const action = rule.action;
     if (action.kind === 'error') return refuse(req, res, entry, action.status, action.code, action.message ?? `Injected ${action.code}.`);
@@ -144,6 +166,7 @@ export async function startS3FaultProxy(options: S3FaultProxyOptions): Promise<S
     options,
     requests,
     faultsInjected: () => injected,
+    pendingUploads: () => [...uploads].filter(([, state]) => state === 'pending').map(([id]) => id),
     releaseHeld: () => {
       for (const req of held) req.socket.destroy();
       held.clear();
