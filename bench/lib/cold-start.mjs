@@ -1,32 +1,48 @@
-// Cold start (`--help` to exit) and bundle size of each entrypoint.
+// Cold start (`--help` to exit) and bundle size of each entrypoint: wall time, and CPU time, which a busy machine disturbs less.
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const TIME = '/usr/bin/time';
 
 const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 };
 
-/** Median and best wall time of `node <bundle> --help` over `runs` runs after `warmup` runs. */
-export function coldStart(node, file, { runs = 10, warmup = 2 } = {}) {
-  const times = [];
-  for (let i = 0; i < warmup + runs; i++) {
-    const started = process.hrtime.bigint();
-    const r = spawnSync(node, [file, '--help'], { stdio: 'ignore' });
-    const ms = Number(process.hrtime.bigint() - started) / 1e6;
-    if (r.status !== 0) throw new Error(`${file} --help exited ${r.status}`);
-    if (i >= warmup) times.push(ms);
+function once(args, workDir) {
+  const statFile = join(workDir, `cold-${process.pid}.txt`);
+  const useTime = existsSync(TIME);
+  const started = process.hrtime.bigint();
+  const r = useTime ? spawnSync(TIME, ['-f', '%U %S', '-o', statFile, ...args], { stdio: 'ignore' }) : spawnSync(args[0], args.slice(1), { stdio: 'ignore' });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`${args.join(' ')} exited ${r.status}`);
+  let cpuMs;
+  if (useTime) {
+    const [user, sys] = readFileSync(statFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+    cpuMs = (user + sys) * 1000;
+    rmSync(statFile, { force: true });
   }
-  return { medianMs: Math.round(median(times)), bestMs: Math.round(Math.min(...times)), bytes: statSync(file).size };
+  return { ms, cpuMs };
+}
+
+function series(args, workDir, runs, warmup) {
+  const samples = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const s = once(args, workDir);
+    if (i >= warmup) samples.push(s);
+  }
+  const wall = samples.map((s) => s.ms);
+  const cpu = samples.map((s) => s.cpuMs).filter((c) => c !== undefined);
+  return { medianMs: Math.round(median(wall)), bestMs: Math.round(Math.min(...wall)), cpuMedianMs: cpu.length ? Math.round(median(cpu)) : undefined };
+}
+
+/** Median and best wall time, and median CPU time, of `node <bundle> --help`, with the bundle's size. */
+export function coldStart(node, file, workDir, { runs = 10, warmup = 2 } = {}) {
+  return { ...series([node, file, '--help'], workDir, runs, warmup), bytes: statSync(file).size };
 }
 
 /** The same for `node -e 0`, the floor every bundle sits on. */
-export function nodeFloor(node, { runs = 10 } = {}) {
-  const times = [];
-  for (let i = 0; i < runs + 3; i++) {
-    const started = process.hrtime.bigint();
-    spawnSync(node, ['-e', '0'], { stdio: 'ignore' });
-    if (i >= 3) times.push(Number(process.hrtime.bigint() - started) / 1e6);
-  }
-  return { medianMs: Math.round(median(times)), bestMs: Math.round(Math.min(...times)) };
+export function nodeFloor(node, workDir, { runs = 10, warmup = 2 } = {}) {
+  return series([node, '-e', '0'], workDir, runs, warmup);
 }

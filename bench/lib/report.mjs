@@ -79,6 +79,20 @@ export function table(rows) {
 
 /** Cold start and bundle size table. */
 export function coldTable(cold, floor) {
-  const lines = Object.entries(cold).map(([name, c]) => `| ${name} | ${(c.bytes / 1024).toFixed(0)} KiB | ${c.medianMs} ms | ${c.bestMs} ms |`);
-  return ['| entrypoint | bundle | `--help` median | best |', '| --- | ---: | ---: | ---: |', ...lines, `| (node -e 0) | | ${floor.medianMs} ms | ${floor.bestMs} ms |`].join('\n');
+  const cpu = (c) => (c.cpuMedianMs === undefined ? 'n/a' : `${c.cpuMedianMs} ms`);
+  const lines = Object.entries(cold).map(([name, c]) => `| ${name} | ${(c.bytes / 1024).toFixed(0)} KiB | ${c.medianMs} ms | ${c.bestMs} ms | ${cpu(c)} |`);
+  return ['| entrypoint | bundle | `--help` wall median | wall best | CPU median |', '| --- | ---: | ---: | ---: | ---: |', ...lines, `| (node -e 0) | | ${floor.medianMs} ms | ${floor.bestMs} ms | ${cpu(floor)} |`].join('\n');
+}
+
+/** Progress lines our processes logged in their best run, and the longest silence between two log lines. */
+export function progressTable(rows) {
+  const seen = new Set();
+  const lines = [];
+  for (const r of rows) {
+    const key = `${r.size} ${r.ours}`;
+    if (seen.has(key) || r.progressLines === undefined || r.step === 'whole backup') continue;
+    seen.add(key);
+    lines.push(`| ${r.size} | ${r.ours} | ${r.progressLines} | ${r.maxLogGapSeconds} s |`);
+  }
+  return ['| size | ours | progress lines | longest gap between log lines |', '| --- | --- | ---: | ---: |', ...lines].join('\n');
 }
