@@ -21,11 +21,18 @@ export interface TakeParams {
   signal: AbortSignal;
 }
 
+/** errno codes of the local file system: the disk failed, not Vault. */
+const FILE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS', 'EACCES', 'EPERM', 'ENOTDIR', 'ENOENT', 'EISDIR', 'EIO', 'EMFILE', 'ENFILE', 'EEXIST']);
+
 /** Maps a failure of the byte stream to a snapshot error that says what happened. */
-function streamFailure(err: unknown, signal: AbortSignal, stallMs: number): unknown {
+function streamFailure(err: unknown, params: TakeParams): unknown {
+  const { signal, stallMs } = params;
   if (err instanceof AppError) return err;
   if (signal.aborted) return signal.reason;
   const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && FILE_ERRORS.has(code)) {
+    return new AppError('FILE_IO', `cannot write the snapshot to ${params.file} (${code})`, { cause: err });
+  }
   if (code === 'ETIMEDOUT' || (err as Error).name === 'TimeoutError') {
     return new SnapshotError('SNAPSHOT_STALLED', `snapshot stream stalled: no data from Vault for ${stallMs / 1000}s`, { cause: err });
   }
@@ -60,7 +67,7 @@ export async function takeSnapshot(client: VaultClient, params: TakeParams, log:
     return record;
   } catch (err) {
     await target.discard();
-    throw streamFailure(err, params.signal, params.stallMs);
+    throw streamFailure(err, params);
   }
 }
 
