@@ -6,6 +6,8 @@ export interface MainContext {
   /** Aborted on SIGTERM/SIGINT: every network call and stream takes it. */
   signal: AbortSignal;
   argv: string[];
+  /** Waits for SIGTERM/SIGINT; a signal that arrives while idling is a normal stop (exit 0), as for a sidecar. */
+  idleUntilSignal: () => Promise<void>;
 }
 
 export interface MainOptions {
@@ -34,6 +36,18 @@ export function runMain(options: MainOptions): void {
   const log = createLogger({ component: options.name, level: levelFrom(options.env.LOG_LEVEL), ...(options.logWrite ? { write: options.logWrite } : {}) });
   const controller = new AbortController();
   const started = Date.now();
+  let idling = false;
+  const idleUntilSignal = () =>
+    new Promise<void>((resolve) => {
+      idling = true;
+      if (controller.signal.aborted) return resolve();
+      // A pending abort listener does not keep Node alive: without this timer the process would just exit.
+      const keepAlive = setInterval(() => {}, 1 << 30);
+      controller.signal.addEventListener('abort', () => {
+        clearInterval(keepAlive);
+        resolve();
+      }, { once: true });
+    });
   const onSignal = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) return;
     log.warn('signal received, stopping', { signal: sig });
@@ -46,9 +60,10 @@ export function runMain(options: MainOptions): void {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   options
-    .run({ log, signal: controller.signal, argv })
+    .run({ log, signal: controller.signal, argv, idleUntilSignal })
     .then(() => {
-      process.exitCode = controller.signal.aborted ? 1 : 0;
+      process.exitCode = controller.signal.aborted && !idling ? 1 : 0;
+      if (idling) log.info('stopped while idle');
     })
     .catch((err: unknown) => {
       const appErr = err instanceof AppError ? err : undefined;

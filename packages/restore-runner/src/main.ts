@@ -12,11 +12,11 @@ runMain({
   name: NAME,
   help: () => renderHelp(NAME, SUMMARY, spec),
   env: process.env,
-  run: async ({ log, signal }) => {
+  run: async ({ log, signal, idleUntilSignal }) => {
     const config = parseEnv(spec, process.env);
     const sourceKeys = config.VAULT_UNSEAL_KEYS === undefined ? undefined : parseUnsealKeys(config.VAULT_UNSEAL_KEYS);
     const client = vaultClientFromConfig(config, log);
     const clientFor = (addr: string) => vaultClientFromConfig({ ...config, VAULT_ADDR: addr }, log);
-    await runRestore({ config, sourceKeys, client, clientFor, hostname: config.HOSTNAME ?? hostname(), log, signal, pollMs: POLL_MS });
+    await runRestore({ config, sourceKeys, client, clientFor, hostname: config.HOSTNAME ?? hostname(), log, signal, pollMs: POLL_MS, idle: idleUntilSignal });
   },
 });

@@ -5,7 +5,7 @@ import { readMarker } from './report';
 import { restoreSnapshot } from './restore-flow';
 import { decideRestorePod } from './restore-pod';
 import { isAutoUnseal, type NodeContext, type SealStatus, waitForVault } from './vault-node';
-import { formatDuration, untilAborted } from './wait';
+import { formatDuration } from './wait';
 
 /** What main.ts hands to the runner. */
 export interface RunnerDeps {
@@ -19,6 +19,8 @@ export interface RunnerDeps {
   signal: AbortSignal;
   /** Interval between status polls. */
   pollMs: number;
+  /** Idles until SIGTERM; a stop while idle ends with exit 0 (runMain's idleUntilSignal). */
+  idle: () => Promise<void>;
 }
 
 /** A pod that is not the restore pod never restores; with the source keys it unseals its own node once that joined. */
@@ -76,5 +78,5 @@ export async function runRestore(deps: RunnerDeps): Promise<void> {
   }
   if (config.RESTORE_EXIT_WHEN_DONE) return;
   log.info('done; idling until SIGTERM');
-  await untilAborted(deps.signal);
+  await deps.idle();
 }

@@ -24,14 +24,6 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, opts: Po
   }
 }
 
-/** Resolves when the signal aborts (SIGTERM): the idle state of a sidecar. */
-export function untilAborted(signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    signal.addEventListener('abort', () => resolve(), { once: true });
-  });
-}
-
 /** Human form of a duration in milliseconds, for messages (`10m`, `45s`, `800ms`). */
 export function formatDuration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;

@@ -80,6 +80,20 @@ test('Shamir without the keys file: restored and sealed, says the source keys ar
   expect(runner.lines().some((l) => l.msg === 'signal received, stopping')).toBe(true);
 });
 
+test('after a finished restore it idles as a sidecar, and SIGTERM then ends it with exit 0', async () => {
+  const { source, file } = await sourceWithSnapshot('idle', { sealType: 'awskms', kmsKeyId: 'kms-idle' });
+  const fresh = await double({ initialized: false, sealType: 'awskms', kmsKeyId: 'kms-idle' });
+
+  const runner = startRunner(bundle, { ...baseEnv(file, fresh.url), RESTORE_EXIT_WHEN_DONE: 'false' });
+  await runner.waitForLine((l) => l.msg === 'done; idling until SIGTERM');
+
+  expect(runner.child.exitCode).toBeNull();
+  expect((await vaultGet(fresh.url, 'secret/app/db', source.rootToken)).status).toBe(200);
+  runner.child.kill('SIGTERM');
+  expect(await runner.exited).toBe(0);
+  expect(runner.lines().some((l) => l.msg === 'stopped while idle')).toBe(true);
+});
+
 test('Shamir without the keys file: once the operator unseals by hand, it verifies, writes the report and exits 0', async () => {
   const { source, file } = await sourceWithSnapshot('operator', { secretShares: 5, secretThreshold: 3 });
   const fresh = await double({ initialized: false });
