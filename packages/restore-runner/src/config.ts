@@ -39,9 +39,12 @@ const schema = z
     } else if (c.RESTORE_INIT_THRESHOLD === 1 && c.RESTORE_INIT_SHARES > 1) {
       ctx.addIssue({ code: 'custom', path: ['RESTORE_INIT_THRESHOLD'], message: 'must be greater than 1 when RESTORE_INIT_SHARES is more than 1 (Vault refuses such an init)' });
     }
-    if (c.RESTORE_FORCE_OVER_INITIALIZED && !c.VAULT_TOKEN) {
-      ctx.addIssue({ code: 'custom', path: ['VAULT_TOKEN'], message: 'is required with RESTORE_FORCE_OVER_INITIALIZED=true (a token of the live cluster allowed to update sys/storage/raft/snapshot-force)' });
-    }
+  })
+  // runs even when other variables are wrong, so this problem is listed with them (a superRefine is skipped then)
+  .refine((c: Record<string, unknown>) => !(c.RESTORE_FORCE_OVER_INITIALIZED === true || c.RESTORE_FORCE_OVER_INITIALIZED === 'true') || (typeof c.VAULT_TOKEN === 'string' && c.VAULT_TOKEN !== ''), {
+    when: () => true,
+    path: ['VAULT_TOKEN'],
+    message: 'is required with RESTORE_FORCE_OVER_INITIALIZED=true (a token of the live cluster allowed to update sys/storage/raft/snapshot-force)',
   });
 
 /** Environment of restore-runner. */
