@@ -2,8 +2,10 @@ import { pipeline } from 'node:stream/promises';
 import {
   AppError,
   createAtomicFile,
+  createProgress,
   type Logger,
   openVaultStream,
+  progressStream,
   removeStaleTempFiles,
   type SnapshotRecord,
   SnapshotError,
@@ -56,8 +58,10 @@ export async function takeSnapshot(client: VaultClient, params: TakeParams, log:
   }
   const target = createAtomicFile(params.file, 0o600);
   const verifier = new SnapshotVerifier();
+  // Vault sends no Content-Length for a snapshot: progress lines carry bytes and rate, no percent or ETA.
+  const progress = createProgress({ log, msg: 'downloading snapshot', fields: { servedBy: opened.servedBy } });
   try {
-    await pipeline(opened.body, verifier, target.stream, { signal: params.signal });
+    await pipeline(opened.body, verifier, progressStream(progress), target.stream, { signal: params.signal });
     const info = await verifier.result;
     await target.commit();
     const record: SnapshotRecord = { sha256: info.sha256, bytes: info.bytes, index: info.index, term: info.term, takenAt: new Date(started).toISOString(), source: opened.servedBy };
