@@ -50,7 +50,7 @@ export function rowsOf(sizeLabel, bytes, iterations) {
     row('upload (+ verify + latest)', 's3-uploader', 'aws s3 cp x2', pick((it) => it.upload.ours), pick((it) => it.upload.peer)),
     row('download for restore', 'restore-fetcher', 'aws s3 cp', pick((it) => it.fetch.ours), pick((it) => it.fetch.peer)),
     row('download for restore', 'restore-fetcher', 'curl --aws-sigv4', pick((it) => it.fetch.ours), pick((it) => it.fetch.curl)),
-    row('restore upload', 'restore-runner (whole run)', 'curl --data-binary', restoreOurs, pick((it) => it.restore.peer), {
+    row('restore upload', 'restore-runner (whole run)', iterations.at(-1).restore.peerHow, restoreOurs, pick((it) => it.restore.peer), {
       oursUploadSeconds: round(uploadOnly, 2),
       uploadOnlySpeedup: round(best(pick((it) => it.restore.peer)).seconds / uploadOnly, 2),
     }),

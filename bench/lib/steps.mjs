@@ -117,13 +117,18 @@ export async function restoreUpload(ctx, { file }) {
       for (const f of ['report.json', 'restored']) rmSync(join(ctx.work, f), { force: true });
       return { ...result, uploadSeconds: (report.timingsMs?.upload ?? Number.NaN) / 1000 };
     });
+  let peerHow = 'curl --data-binary';
   const runPeer = () =>
     withDouble(ctx, true, async (fresh) => {
-      const args = ['-sS', '-f', '-o', '/dev/null', '-w', '%{http_code}', '-X', 'POST', '-H', `X-Vault-Token: ${fresh.rootToken}`, '--data-binary', `@${file}`, `${fresh.url}/v1/sys/storage/raft/snapshot-force`];
-      return mustSucceed('curl --data-binary', await timed('curl', args, { workDir: ctx.work }));
+      const post = (body) => ['-sS', '-f', '-o', '/dev/null', '-X', 'POST', '-H', `X-Vault-Token: ${fresh.rootToken}`, '-H', 'Content-Type: application/octet-stream', ...body, `${fresh.url}/v1/sys/storage/raft/snapshot-force`];
+      const result = await timed('curl', post(['--data-binary', `@${file}`]), { workDir: ctx.work });
+      // curl reads a --data-binary file into memory and gives up on large ones ("out of memory"); -T streams it instead.
+      if (result.code === 0 || !/out of memory/.test(result.stderr)) return mustSucceed('curl --data-binary', result);
+      peerHow = 'curl -T (--data-binary: out of memory)';
+      return mustSucceed('curl -T', await timed('curl', post(['-T', file]), { workDir: ctx.work }));
     });
   const [ours, peer] = await ordered(ctx, runOurs, runPeer);
-  return { ours: { ...measure(ours), uploadSeconds: ours.uploadSeconds, ...progressOf(ours) }, peer: measure(peer) };
+  return { ours: { ...measure(ours), uploadSeconds: ours.uploadSeconds, ...progressOf(ours) }, peer: measure(peer), peerHow };
 }
 
 /** Runs ours and the peer one after the other, alternating who goes first between iterations. */
