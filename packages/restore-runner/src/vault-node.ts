@@ -107,8 +107,14 @@ interface InitResponse {
   root_token?: string;
 }
 
-/** Initializes the node with the parameter family of its seal type. @throws VaultError, AppError RESTORE_FAILED */
+/** Seal types Vault documents; any other type could need another init parameter family, so it is never guessed. */
+export const KNOWN_SEAL_TYPES: readonly string[] = ['shamir', 'awskms', 'gcpckms', 'azurekeyvault', 'ocikms', 'alicloudkms', 'transit', 'pkcs11', 'kmip'];
+
+/** Initializes the node with the parameter family of its seal type. @throws VaultError, AppError RESTORE_FAILED (also for an unknown seal type, before any request) */
 export async function initVault(ctx: NodeContext, type: string, shares: number, threshold: number): Promise<TemporaryInit> {
+  if (!KNOWN_SEAL_TYPES.includes(type)) {
+    throw new AppError('RESTORE_FAILED', `Vault at ${ctx.client.addr} reports seal type "${type}", which restore-runner does not know (known: ${KNOWN_SEAL_TYPES.join(', ')}): not initializing it`);
+  }
   const res = await ctx.client.request<InitResponse>('PUT', 'sys/init', { json: initRequest(type, shares, threshold), signal: ctx.signal });
   const body = res.body ?? {};
   for (const k of [...(body.keys ?? []), ...(body.keys_base64 ?? []), ...(body.recovery_keys ?? []), ...(body.recovery_keys_base64 ?? [])]) registerSecret(k);
