@@ -30,7 +30,12 @@ export function recordedSecrets(dir: string): SecretRecord[] {
 }
 
 function leaksIn(text: string, where: string, secrets: SecretRecord[], path?: string): Leak[] {
-  return secrets.filter((s) => s.value.length >= 8 && s.intendedFile !== path && text.includes(s.value)).map((s) => ({ kind: s.kind, where }));
+  // a value may be recorded several times (e.g. as a key, then as the content of its keys file): any record may allow the file
+  const allowed = new Set(secrets.filter((s) => path !== undefined && s.intendedFile === path).map((s) => s.value));
+  const seen = new Set<string>();
+  return secrets
+    .filter((s) => s.value.length >= 8 && !allowed.has(s.value) && !seen.has(s.value) && text.includes(s.value) && seen.add(s.value))
+    .map((s) => ({ kind: s.kind, where }));
 }
 
 /** Looks for every recorded secret in every kept output of the run and in every file under `dirs`. */
