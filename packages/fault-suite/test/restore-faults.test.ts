@@ -38,7 +38,7 @@ function snapshotCopy(): string {
 
 it('R-UNKNOWN-SEAL: a Vault reporting a seal type the runner does not know is never initialized: exit 1 naming the type', async () => {
   const target = await backupVault({ initialized: false });
-  const proxy = await startVaultProxy(target.url, (method, path, body) => (path === '/v1/sys/seal-status' ? { ...body, type: 'hsm-unknown' } : body));
+  const proxy = await startVaultProxy(target.url, (_method, path, body) => (path === '/v1/sys/seal-status' ? { ...body, type: 'hsm-unknown' } : body));
   try {
     await withFault(
       { id: 'R-UNKNOWN-SEAL', area: 'Bad input', fault: 'unknown seal type at restore', injection: 'a proxy rewrites sys/seal-status type to "hsm-unknown" in front of a fresh Vault double', expected: 'exit 1 naming the seal type "hsm-unknown", no PUT sys/init, no restore request' },
