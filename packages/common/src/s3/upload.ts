@@ -72,9 +72,12 @@ export async function uploadStream(p: UploadStreamParams): Promise<UploadStreamR
     p.body.destroy();
     hasher.destroy();
     if (p.signal?.aborted) throw new AppError('ABORTED', `upload to s3://${p.bucket}/${p.key} stopped by signal`, { cause: err });
-    const source = streamError ?? err;
+    // a failed S3 request stops the reader too, and that shows up as a stream error: the S3 error is the cause then
+    const fromS3 = (err as { $metadata?: unknown } | undefined)?.$metadata !== undefined;
+    const readError = fromS3 ? undefined : streamError;
+    const source = readError ?? err;
     if (source instanceof AppError) throw source;
-    if (streamError) throw new AppError('FILE_IO', `reading the snapshot for s3://${p.bucket}/${p.key} failed`, { cause: streamError });
+    if (readError) throw new AppError('FILE_IO', `reading the snapshot for s3://${p.bucket}/${p.key} failed`, { cause: readError });
     throw toS3Error(err, 'upload', p.bucket, p.key);
   }
 }
