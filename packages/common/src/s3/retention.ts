@@ -1,4 +1,7 @@
-import { DeleteObjectsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { createHash } from 'node:crypto';
+import { DeleteObjectsCommand, type DeleteObjectsCommandInput, type DeleteObjectsCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+// types only: the SDK's own middleware types (a dependency of @aws-sdk/client-s3)
+import type { FinalizeHandler, FinalizeHandlerArguments } from '@smithy/types';
 import { S3Error } from '../errors';
 import type { Logger } from '../log';
 import { toS3Error } from './errors';
@@ -19,6 +22,26 @@ export interface RetentionParams {
 const BATCH = 1000;
 
 /**
+ * DeleteObjects must carry a checksum, and the SDK sends a flexible one (CRC32) even with
+ * WHEN_REQUIRED, which stores that predate flexible checksums refuse: send Content-MD5,
+ * which S3 and every S3-compatible store accept, instead.
+ */
+function withContentMd5(command: DeleteObjectsCommand): DeleteObjectsCommand {
+  command.middlewareStack.addRelativeTo(
+    (next: FinalizeHandler<DeleteObjectsCommandInput, DeleteObjectsCommandOutput>) => async (args: FinalizeHandlerArguments<DeleteObjectsCommandInput>) => {
+      const request = args.request as { headers?: Record<string, string>; body?: unknown };
+      if (request.headers && (typeof request.body === 'string' || request.body instanceof Uint8Array)) {
+        for (const name of Object.keys(request.headers)) if (/^x-amz-(checksum-|sdk-checksum-algorithm$)/i.test(name)) delete request.headers[name];
+        request.headers['content-md5'] = createHash('md5').update(request.body).digest('base64');
+      }
+      return next(args);
+    },
+    { name: 'contentMd5InsteadOfFlexibleChecksum', relation: 'before', toMiddleware: 'httpSigningMiddleware' },
+  );
+  return command;
+}
+
+/**
  * Deletes timestamped snapshots under the prefix beyond the newest `keep`; foreign names,
  * deeper folders and protected keys are never touched. Returns the deleted keys.
  * @throws S3Error
@@ -31,7 +54,7 @@ export async function applyRetention(p: RetentionParams): Promise<string[]> {
     const batch = doomed.slice(i, i + BATCH);
     let errors: { Key?: string; Code?: string }[] = [];
     try {
-      const out = await p.client.send(new DeleteObjectsCommand({ Bucket: p.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } }), {
+      const out = await p.client.send(withContentMd5(new DeleteObjectsCommand({ Bucket: p.bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: true } })), {
         abortSignal: p.signal,
       });
       errors = out.Errors ?? [];
