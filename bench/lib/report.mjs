@@ -40,6 +40,7 @@ export function rowsOf(sizeLabel, bytes, iterations) {
       speedup: o && p ? round(p.seconds / o.seconds, 2) : undefined,
       progressLines: o?.progressLines,
       maxLogGapSeconds: o?.maxLogGapSeconds,
+      maxLogGapAt: o?.maxLogGapAt,
       ...extra,
     };
   };
@@ -68,11 +69,11 @@ const fmt = (v, w, d) => (v === undefined ? 'n/a' : typeof v === 'number' && d !
 
 /** The results table as Markdown (also readable in a terminal). */
 export function table(rows) {
-  const head = '| size | step | ours | s | MiB/s | peak RSS MiB | peer | s | MiB/s | peak RSS MiB | speed-up (peer s / ours s) |';
-  const rule = '| --- | --- | --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |';
+  const head = '| size | step | ours | s | MiB/s | CPU s | peak RSS MiB | peer | s | MiB/s | CPU s | peak RSS MiB | speed-up (peer s / ours s) |';
+  const rule = '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |';
   const lines = rows.map((r) => {
     const speed = r.speedup === undefined ? 'n/a' : `${r.speedup.toFixed(2)}x${r.uploadOnlySpeedup !== undefined ? ` (upload alone ${r.oursUploadSeconds.toFixed(2)} s: ${r.uploadOnlySpeedup.toFixed(2)}x)` : ''}`;
-    return `| ${r.size} | ${r.step} | ${r.ours} | ${fmt(r.oursSeconds, 6, 2)} | ${fmt(r.oursMiBps, 6, 1)} | ${fmt(r.oursRssMiB, 5, 1)} | ${r.peer} | ${fmt(r.peerSeconds, 6, 2)} | ${fmt(r.peerMiBps, 6, 1)} | ${fmt(r.peerRssMiB, 5, 1)} | ${speed} |`;
+    return `| ${r.size} | ${r.step} | ${r.ours} | ${fmt(r.oursSeconds, 6, 2)} | ${fmt(r.oursMiBps, 6, 1)} | ${fmt(r.oursCpuSeconds, 5, 2)} | ${fmt(r.oursRssMiB, 5, 1)} | ${r.peer} | ${fmt(r.peerSeconds, 6, 2)} | ${fmt(r.peerMiBps, 6, 1)} | ${fmt(r.peerCpuSeconds, 5, 2)} | ${fmt(r.peerRssMiB, 5, 1)} | ${speed} |`;
   });
   return [head, rule, ...lines].join('\n');
 }
@@ -92,7 +93,7 @@ export function progressTable(rows) {
     const key = `${r.size} ${r.ours}`;
     if (seen.has(key) || r.progressLines === undefined || r.step === 'whole backup') continue;
     seen.add(key);
-    lines.push(`| ${r.size} | ${r.ours} | ${r.progressLines} | ${r.maxLogGapSeconds} s |`);
+    lines.push(`| ${r.size} | ${r.ours} | ${r.progressLines} | ${r.maxLogGapSeconds} s | ${r.maxLogGapAt ?? ''} |`);
   }
-  return ['| size | ours | progress lines | longest gap between log lines |', '| --- | --- | ---: | ---: |', ...lines].join('\n');
+  return ['| size | ours | progress lines | longest gap between log lines | between |', '| --- | --- | ---: | ---: | --- |', ...lines].join('\n');
 }

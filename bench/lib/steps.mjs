@@ -16,10 +16,14 @@ function measure(...results) {
 function progressOf(result) {
   const lines = jsonLines(result.stdout);
   const progress = lines.filter((l) => typeof l.bytes === 'number' && (l.mibPerSec !== undefined || l.bytesPerSecond !== undefined || l.etaSeconds !== undefined) && l.durationMs === undefined);
-  const times = lines.map((l) => Date.parse(l.time)).filter((t) => Number.isFinite(t));
+  const timed = lines.filter((l) => Number.isFinite(Date.parse(l.time)));
   let maxGap = 0;
-  for (let i = 1; i < times.length; i++) maxGap = Math.max(maxGap, times[i] - times[i - 1]);
-  return { progressLines: progress.length, maxLogGapSeconds: Math.round(maxGap / 100) / 10, sample: progress[0] };
+  let gapAfter;
+  for (let i = 1; i < timed.length; i++) {
+    const gap = Date.parse(timed[i].time) - Date.parse(timed[i - 1].time);
+    if (gap > maxGap) [maxGap, gapAfter] = [gap, `${timed[i - 1].msg} -> ${timed[i].msg}`];
+  }
+  return { progressLines: progress.length, maxLogGapSeconds: Math.round(maxGap / 100) / 10, maxLogGapAt: gapAfter, sample: progress[0] };
 }
 
 function bundle(ctx, name, env) {
