@@ -42,7 +42,8 @@ export function createAtomicFile(path: string, mode = 0o600): AtomicFile {
     async discard() {
       if (done) return;
       stream.destroy();
-      await rm(tempPath, { force: true });
+      // a cleanup failure (e.g. ENOTDIR when the folder never existed) must not hide the error that led here
+      await rm(tempPath, { force: true }).catch(() => undefined);
       done = true;
     },
   };
@@ -56,7 +57,7 @@ export async function writeFileAtomic(path: string, data: string | Buffer, mode 
     await chmod(tempPath, mode);
     await rename(tempPath, path);
   } catch (cause) {
-    await rm(tempPath, { force: true });
+    await rm(tempPath, { force: true }).catch(() => undefined);
     throw new AppError('FILE_IO', `cannot write ${path}`, { cause });
   }
 }
