@@ -45,7 +45,7 @@ const mark = (status) => (status === 'passed' ? 'pass' : `**${status ?? 'not run
 function faultTables(ledger, tests) {
   const lines = [];
   for (const area of AREAS) {
-    const rows = ledger.filter((e) => e.area === area);
+    const rows = ledger.filter((e) => e.area === area).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     if (rows.length === 0) continue;
     lines.push(`### ${area}`, '', '| ID | Fault | How it is injected | Expected outcome | Proven by | Result | Faults | Runs |', '| --- | --- | --- | --- | --- | --- | ---: | ---: |');
     for (const e of rows) {
@@ -61,7 +61,8 @@ function faultTables(ledger, tests) {
 function checkTable(ledger, tests) {
   const faultTests = new Set(ledger.map((e) => e.test));
   const lines = ['| Check | Proven by | Result |', '| --- | --- | --- |'];
-  for (const [name, t] of tests) if (!faultTests.has(name)) lines.push(`| ${cell(name)} | \`${t.file}\` | ${mark(t.status)} |`);
+  const rest = [...tests].filter(([name]) => !faultTests.has(name)).sort(([a, ta], [b, tb]) => (ta.file + a < tb.file + b ? -1 : 1));
+  for (const [name, t] of rest) lines.push(`| ${cell(name)} | \`${t.file}\` | ${mark(t.status)} |`);
   return lines;
 }
 

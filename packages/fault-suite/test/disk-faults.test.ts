@@ -7,7 +7,7 @@ import { keepSecret, withFault } from './support/ledger';
 import { itLeaksNoSecret } from './support/scan-test';
 import { expectPreviousIntact, previousBackup } from './support/snapshots';
 import { backupRole, backupVault, lookupStatus, tokenFor } from './support/vault';
-import { fullVolume, unmountAll, unwritableDir } from './support/volumes';
+import { describeVolumes, fullVolumes, unmountAll, unwritableDirs } from './support/volumes';
 
 let d: VaultDouble;
 beforeAll(async () => {
@@ -21,48 +21,54 @@ afterAll(async () => {
 
 describe('disk', () => {
   it('D-ENOSPC: the snapshot volume fills up mid-download: exit 1 FILE_IO saying the disk is full, earlier snapshot kept, no temp file, token revoked', () => {
-    const volume = fullVolume(1024);
+    const volumes = fullVolumes(1024);
     return withFault(
-      { id: 'D-ENOSPC', area: 'Disk', fault: 'snapshot volume full', injection: `a 1 MiB volume (${volume.kind === 'tmpfs' ? 'tmpfs mount: ENOSPC' : 'file-size limit: EFBIG'}) and a 2 MiB snapshot`, expected: 'exit 1 FILE_IO naming the file and the errno (not "Vault broke off"), earlier snapshot kept, no temp file, token revoked' },
+      { id: 'D-ENOSPC', area: 'Disk', fault: 'snapshot volume full', injection: `a 2 MiB snapshot into a 1 MiB volume, made each way available: ${describeVolumes(volumes)}`, expected: 'exit 1 FILE_IO naming the file and the errno (not "Vault broke off"), earlier snapshot kept, no temp file, token revoked' },
       async (f) => {
-        const prev = previousBackup(volume.dir);
-        const token = await tokenFor(d);
-        f.inject();
-        const result = await run('snapshot-taker', { VAULT_ADDR: d.url, VAULT_TOKEN: token, SNAPSHOT_FILE: prev.file }, volume.node ? { node: volume.node } : {});
-        expect(result.code).toBe(1);
-        expect(result.lines.at(-1)).toMatchObject({ code: 'FILE_IO', msg: expect.stringMatching(/cannot write the snapshot to .*vault\.snap.*(ENOSPC|EFBIG)/) });
-        expectPreviousIntact(f, volume.dir, prev);
-        expect(await lookupStatus(d, token)).toBe(403);
+        for (const volume of volumes) {
+          const prev = previousBackup(volume.dir);
+          const token = await tokenFor(d);
+          f.inject();
+          const result = await run('snapshot-taker', { VAULT_ADDR: d.url, VAULT_TOKEN: token, SNAPSHOT_FILE: prev.file }, volume.node ? { node: volume.node } : {});
+          expect(`${volume.kind}: ${result.code}`).toBe(`${volume.kind}: 1`);
+          expect(result.lines.at(-1)).toMatchObject({ code: 'FILE_IO', msg: expect.stringMatching(/cannot write the snapshot to .*vault\.snap.*(ENOSPC|EFBIG)/) });
+          expectPreviousIntact(f, volume.dir, prev);
+          expect(await lookupStatus(d, token)).toBe(403);
+        }
       },
     );
   });
 
   it('D-UNWRITABLE: the snapshot folder is not writable: exit 1 FILE_IO naming the file, nothing written, token revoked', () => {
-    const target = unwritableDir();
+    const targets = unwritableDirs();
     return withFault(
-      { id: 'D-UNWRITABLE', area: 'Disk', fault: 'snapshot volume unwritable', injection: `SNAPSHOT_FILE in ${target.kind === 'tmpfs' ? 'a read-only tmpfs (EROFS)' : target.kind === 'chmod' ? 'a 0555 folder (EACCES)' : 'a path below a regular file (ENOTDIR)'}`, expected: 'exit 1 FILE_IO naming the file and the errno, token revoked' },
+      { id: 'D-UNWRITABLE', area: 'Disk', fault: 'snapshot volume unwritable', injection: `SNAPSHOT_FILE in a folder made unwritable each way available: ${describeVolumes(targets)}`, expected: 'exit 1 FILE_IO naming the file and the errno, token revoked' },
       async (f) => {
-        const token = await tokenFor(d);
-        f.inject();
-        const result = await run('snapshot-taker', { VAULT_ADDR: d.url, VAULT_TOKEN: token, SNAPSHOT_FILE: join(target.dir, 'vault.snap') });
-        expect(result.code).toBe(1);
-        expect(result.lines.at(-1)).toMatchObject({ code: 'FILE_IO', msg: expect.stringMatching(/cannot write the snapshot to .*vault\.snap.*(EROFS|EACCES|ENOTDIR)/) });
-        f.intact('nothing written', target.kind === 'not-a-directory' || tree(target.dir).length === 0);
-        expect(await lookupStatus(d, token)).toBe(403);
+        for (const target of targets) {
+          const token = await tokenFor(d);
+          f.inject();
+          const result = await run('snapshot-taker', { VAULT_ADDR: d.url, VAULT_TOKEN: token, SNAPSHOT_FILE: join(target.dir, 'vault.snap') });
+          expect(`${target.kind}: ${result.code}`).toBe(`${target.kind}: 1`);
+          expect(result.lines.at(-1)).toMatchObject({ code: 'FILE_IO', msg: expect.stringMatching(/cannot write the snapshot to .*vault\.snap.*(EROFS|EACCES|ENOTDIR)/) });
+          f.intact('nothing written', target.kind === 'not-a-directory' || tree(target.dir).length === 0);
+          expect(await lookupStatus(d, token)).toBe(403);
+        }
       },
     );
   });
 
   it('D-TOKEN-UNWRITABLE: approle-login cannot write its token file: exit 1 FILE_IO naming the file, the token is never printed', () => {
-    const target = unwritableDir();
+    const targets = unwritableDirs();
     return withFault(
-      { id: 'D-TOKEN-UNWRITABLE', area: 'Disk', fault: 'token volume unwritable', injection: `VAULT_TOKEN_FILE in ${target.kind}`, expected: 'exit 1 FILE_IO naming the token file, no token in any output' },
+      { id: 'D-TOKEN-UNWRITABLE', area: 'Disk', fault: 'token volume unwritable', injection: `VAULT_TOKEN_FILE in a folder made unwritable each way available: ${describeVolumes(targets)}`, expected: 'exit 1 FILE_IO naming the token file, no token in any output' },
       async (f) => {
-        const role = backupRole(d, 'unwritable');
-        f.inject();
-        const result = await run('approle-login', { VAULT_ADDR: d.url, VAULT_ROLE_ID: role.roleId, VAULT_SECRET_ID: role.secretId, VAULT_TOKEN_FILE: join(target.dir, 'token') });
-        expect(result.code).toBe(1);
-        expect(result.lines.at(-1)).toMatchObject({ code: 'FILE_IO', msg: expect.stringContaining(join(target.dir, 'token')) });
+        for (const target of targets) {
+          const role = backupRole(d, `unwritable-${target.kind}`);
+          f.inject();
+          const result = await run('approle-login', { VAULT_ADDR: d.url, VAULT_ROLE_ID: role.roleId, VAULT_SECRET_ID: role.secretId, VAULT_TOKEN_FILE: join(target.dir, 'token') });
+          expect(`${target.kind}: ${result.code}`).toBe(`${target.kind}: 1`);
+          expect(result.lines.at(-1)).toMatchObject({ code: 'FILE_IO', msg: expect.stringContaining(join(target.dir, 'token')) });
+        }
       },
     );
   });

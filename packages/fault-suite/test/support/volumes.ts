@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { workDir } from './files';
 
@@ -19,28 +19,48 @@ function tryMount(dir: string, options: string): boolean {
   }
 }
 
-/** A folder where writes beyond `kib` KiB fail: a tmpfs of that size (ENOSPC) or, without mount rights, a file-size limit (EFBIG). */
-export function fullVolume(kib: number): { dir: string; kind: VolumeKind; node?: string } {
-  const dir = workDir('full');
-  if (tryMount(dir, `size=${kib}k,mode=0777`)) return { dir, kind: 'tmpfs' };
-  const wrapper = join(workDir('ulimit'), 'node-ulimit.sh');
-  writeFileSync(wrapper, `#!/bin/sh\nulimit -f ${kib}\nexec "${process.execPath}" "$@"\n`, { mode: 0o755 });
-  return { dir, kind: 'ulimit', node: wrapper };
+/** A folder where writes beyond `kib` KiB fail, and the node binary to run the bundle with. */
+export interface FullVolume {
+  dir: string;
+  kind: VolumeKind;
+  node?: string;
 }
 
-/** A folder nothing can be created in: a read-only tmpfs, a 0555 folder (non-root), or a path below a regular file. */
-export function unwritableDir(): { dir: string; kind: VolumeKind } {
-  const dir = workDir('ro');
-  if (tryMount(dir, 'size=64k,mode=0777')) {
-    execFileSync('mount', ['-o', 'remount,ro', dir], { stdio: 'ignore' });
-    return { dir, kind: 'tmpfs' };
+/** Every way to fill a volume here: a tmpfs of `kib` KiB (ENOSPC, root with mount rights) and always a file-size limit (EFBIG). */
+export function fullVolumes(kib: number): FullVolume[] {
+  const out: FullVolume[] = [];
+  const dir = workDir('full');
+  if (tryMount(dir, `size=${kib}k,mode=0777`)) out.push({ dir, kind: 'tmpfs' });
+  const wrapper = join(workDir('ulimit'), 'node-ulimit.sh');
+  writeFileSync(wrapper, `#!/bin/sh\nulimit -f ${kib}\nexec "${process.execPath}" "$@"\n`, { mode: 0o755 });
+  out.push({ dir: workDir('limited'), kind: 'ulimit', node: wrapper });
+  return out;
+}
+
+/** Every way to make a folder unwritable here: a read-only tmpfs (root with mount rights), a 0555 folder (non-root), and always a path below a regular file. */
+export function unwritableDirs(): { dir: string; kind: VolumeKind }[] {
+  const out: { dir: string; kind: VolumeKind }[] = [];
+  const ro = workDir('ro');
+  if (tryMount(ro, 'size=64k,mode=0777')) {
+    execFileSync('mount', ['-o', 'remount,ro', ro], { stdio: 'ignore' });
+    out.push({ dir: ro, kind: 'tmpfs' });
   }
   if (process.getuid?.() !== 0) {
-    chmodSync(dir, 0o555);
-    return { dir, kind: 'chmod' };
+    const locked = workDir('locked');
+    chmodSync(locked, 0o555);
+    out.push({ dir: locked, kind: 'chmod' });
   }
-  writeFileSync(join(dir, 'file'), '');
-  return { dir: join(dir, 'file'), kind: 'not-a-directory' };
+  const parent = workDir('notdir');
+  writeFileSync(join(parent, 'file'), '');
+  out.push({ dir: join(parent, 'file'), kind: 'not-a-directory' });
+  return out;
+}
+
+const ERRNO: Record<VolumeKind, string> = { tmpfs: 'ENOSPC or EROFS', ulimit: 'EFBIG', chmod: 'EACCES', 'not-a-directory': 'ENOTDIR' };
+
+/** How a list of volumes was made, for the ledger. */
+export function describeVolumes(volumes: { kind: VolumeKind }[]): string {
+  return volumes.map((v) => `${v.kind} (${ERRNO[v.kind]})`).join(', ');
 }
 
 /** Unmounts every tmpfs made by this file (afterAll, before the work dirs are removed). */
@@ -52,11 +72,4 @@ export function unmountAll(): void {
       execFileSync('umount', ['-l', dir], { stdio: 'ignore' });
     }
   }
-}
-
-/** Writable copy helper: makes `dir/name` a folder. */
-export function subdir(dir: string, name: string): string {
-  const p = join(dir, name);
-  mkdirSync(p, { recursive: true });
-  return p;
 }
