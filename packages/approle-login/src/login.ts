@@ -35,6 +35,15 @@ export async function loginWithAppRole(client: VaultClient, params: LoginParams,
   const token = auth?.client_token;
   if (!token) throw new VaultError('VAULT_LOGIN_FAILED', `Vault login answered without auth.client_token: POST /v1/${path}`, { path });
   registerSecret(token);
-  await writeFileAtomic(params.tokenFile, token, 0o600);
+  try {
+    await writeFileAtomic(params.tokenFile, token, 0o600);
+  } catch (err) {
+    // nobody can use a token that was never written: revoke it rather than leave it valid until its TTL ends
+    await client.request('POST', 'auth/token/revoke-self', { token, signal: params.signal }).then(
+      () => log.info('token revoked, as it could not be written'),
+      (e: unknown) => log.warn('could not revoke the token that could not be written; it stays valid until its TTL ends', { error: (e as Error).message }),
+    );
+    throw err;
+  }
   log.info('logged in, token written', { tokenFile: params.tokenFile, ttlSeconds: auth?.lease_duration, renewable: auth?.renewable, policies: auth?.token_policies });
 }
