@@ -60,14 +60,17 @@ describe('disk', () => {
   it('D-TOKEN-UNWRITABLE: approle-login cannot write its token file: exit 1 FILE_IO naming the file, the token is never printed', () => {
     const targets = unwritableDirs();
     return withFault(
-      { id: 'D-TOKEN-UNWRITABLE', area: 'Disk', fault: 'token volume unwritable', injection: `VAULT_TOKEN_FILE in a folder made unwritable each way available: ${describeVolumes(targets)}`, expected: 'exit 1 FILE_IO naming the token file, no token in any output' },
+      { id: 'D-TOKEN-UNWRITABLE', area: 'Disk', fault: 'token volume unwritable', injection: `VAULT_TOKEN_FILE in a folder made unwritable each way available: ${describeVolumes(targets)}`, expected: 'exit 1 FILE_IO naming the token file, the unwritten token revoked (no live token left), no token in any output' },
       async (f) => {
         for (const target of targets) {
           const role = backupRole(d, `unwritable-${target.kind}`);
+          const live = d.state().liveTokens;
           f.inject();
           const result = await run('approle-login', { VAULT_ADDR: d.url, VAULT_ROLE_ID: role.roleId, VAULT_SECRET_ID: role.secretId, VAULT_TOKEN_FILE: join(target.dir, 'token') });
           expect(`${target.kind}: ${result.code}`).toBe(`${target.kind}: 1`);
           expect(result.lines.at(-1)).toMatchObject({ code: 'FILE_IO', msg: expect.stringContaining(join(target.dir, 'token')) });
+          expect(result.lines.some((l) => l.msg === 'token revoked, as it could not be written')).toBe(true);
+          expect(d.state().liveTokens).toBe(live);
         }
       },
     );
