@@ -8,6 +8,7 @@ import {
   copyObject,
   createProgress,
   deleteObject,
+  headObject,
   type Logger,
   type ObjectSettings,
   readSnapshotRecord,
@@ -85,6 +86,13 @@ async function verifyOrDelete(client: S3Client, o: UploadOptions, key: string, e
     await verifyStoredObject(client, o.bucket, key, expected, o.signal);
   } catch (err) {
     if (err instanceof S3Error && err.code === 'S3_VERIFY_FAILED') {
+      // Another backup that took its snapshot in the same second writes the same key: its complete,
+      // verified object must survive. Only an object that claims to be this snapshot is removed.
+      const storedSha = await headObject(client, o.bucket, key, o.signal).then((h) => h.Metadata?.sha256, () => undefined);
+      if (storedSha !== undefined && storedSha !== expected.sha256) {
+        log.error('the key now holds another snapshot (a concurrent backup in the same second?); left in place', { bucket: o.bucket, key, storedSha256: storedSha });
+        throw err;
+      }
       await deleteObject(client, o.bucket, key).then(
         () => log.warn('deleted the object that failed verification', { bucket: o.bucket, key }),
         (e: unknown) => log.error('could not delete the object that failed verification', { bucket: o.bucket, key, error: String(e) }),
