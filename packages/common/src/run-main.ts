@@ -1,5 +1,10 @@
+import type { z } from 'zod';
+import { renderHelp } from './config/help';
+import { type EnvSpec, parseEnv } from './config/parse-env';
 import { AppError, describeError } from './errors';
 import { createLogger, levelFrom, type Logger } from './log';
+
+type Env = Record<string, string | undefined>;
 
 export interface MainContext {
   log: Logger;
@@ -10,13 +15,20 @@ export interface MainContext {
   idleUntilSignal: () => Promise<void>;
 }
 
-export interface MainOptions {
+export interface MainOptions<T extends z.ZodObject> {
   name: string;
-  /** Text printed by `--help`. */
-  help: () => string;
-  env: Record<string, string | undefined>;
+  /** One line for `--help`: what the entrypoint does. */
+  summary: string;
+  /** The entrypoint's environment schema: parsed before `run`, printed by `--help`. */
+  spec: EnvSpec<T>;
+  env: Env;
   argv?: string[];
-  run: (ctx: MainContext) => Promise<void>;
+  /** Extra usage text after `[--help]`, e.g. `[--list]`. */
+  usage?: string;
+  /** Derives the environment to parse from arguments (flags that stand for variables). */
+  envFrom?: (argv: string[], env: Env) => Env;
+  /** The one verb, with parsed configuration. */
+  run: (config: z.output<T>, ctx: MainContext) => Promise<void>;
   /** How long to wait for cleanup after a signal before forcing exit. */
   graceMs?: number;
   /** Where log lines go (default stdout); a CLI that prints its result on stdout logs to stderr. */
@@ -27,10 +39,10 @@ export interface MainOptions {
  * Runs an entrypoint: `--help`, JSON logging, signal handling and the exit code
  * (0 ok, 2 configuration, 1 anything else). The only place that decides exit codes.
  */
-export function runMain(options: MainOptions): void {
+export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
   const argv = options.argv ?? process.argv.slice(2);
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write(options.help());
+    process.stdout.write(renderHelp(options.name, options.summary, options.spec, options.usage));
     return;
   }
   const log = createLogger({ component: options.name, level: levelFrom(options.env.LOG_LEVEL), ...(options.logWrite ? { write: options.logWrite } : {}) });
@@ -59,8 +71,9 @@ export function runMain(options: MainOptions): void {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  options
-    .run({ log, signal: controller.signal, argv, idleUntilSignal })
+  const env = options.envFrom ? options.envFrom(argv, options.env) : options.env;
+  Promise.resolve()
+    .then(() => options.run(parseEnv(options.spec, env), { log, signal: controller.signal, argv, idleUntilSignal }))
     .then(() => {
       process.exitCode = controller.signal.aborted && !idling ? 1 : 0;
       if (idling) log.info('stopped while idle');

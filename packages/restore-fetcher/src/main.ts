@@ -1,19 +1,17 @@
-import { ConfigError, createS3Client, parseEnv, renderHelp, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
+import { ConfigError, createS3Client, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
 import { restoreKeyOf, spec } from './config';
 import { fetchSnapshot } from './fetch-snapshot';
 import { listSnapshots, renderList } from './list-snapshots';
 
-const NAME = 'restore-fetcher';
-const SUMMARY = 'download a snapshot from S3, verify it and write it atomically for restore';
-
 runMain({
-  name: NAME,
-  help: () => renderHelp(NAME, SUMMARY, spec, '[--list]'),
+  name: 'restore-fetcher',
+  summary: 'download a snapshot from S3, verify it and write it atomically for restore',
+  spec,
+  usage: '[--list]',
   env: process.env,
-  run: async ({ log, signal, argv }) => {
-    const env = argv.includes('--list') ? { ...process.env, RESTORE_LIST: 'true' } : process.env;
-    const config = parseEnv(spec, env);
-    const client = createS3Client(s3ClientOptionsFrom(config, env));
+  envFrom: (argv, env) => (argv.includes('--list') ? { ...env, RESTORE_LIST: 'true' } : env),
+  run: async (config, { log, signal }) => {
+    const client = createS3Client(s3ClientOptionsFrom(config, process.env));
     try {
       if (config.RESTORE_LIST) {
         const latestKey = `${config.S3_PREFIX}latestbackup.snap`;

@@ -1,16 +1,13 @@
-import { createS3Client, parseEnv, renderHelp, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
+import { createS3Client, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
 import { latestKeyOf, spec } from './config';
 import { uploadSnapshot } from './upload-snapshot';
 
-const NAME = 's3-uploader';
-const SUMMARY = 'upload a verified snapshot to S3, verify it, point latest at it by server-side copy, apply retention';
-
 runMain({
-  name: NAME,
-  help: () => renderHelp(NAME, SUMMARY, spec),
+  name: 's3-uploader',
+  summary: 'upload a verified snapshot to S3, verify it, point latest at it by server-side copy, apply retention',
+  spec,
   env: process.env,
-  run: async ({ log, signal }) => {
-    const config = parseEnv(spec, process.env);
+  run: async (config, { log, signal }) => {
     const client = createS3Client(s3ClientOptionsFrom(config, process.env));
     try {
       await uploadSnapshot(

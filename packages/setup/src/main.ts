@@ -1,4 +1,4 @@
-import { parseEnv, renderHelp, runMain, vaultClientFromConfig, writeFileAtomic } from '@vault-raft-backup/common';
+import { runMain, vaultClientFromConfig, writeFileAtomic } from '@vault-raft-backup/common';
 import policy from '../../../manifests/vault/snapshot-policy.hcl';
 import { spec } from './config';
 import { envFromFlags } from './flags';
@@ -6,17 +6,16 @@ import { desiredRole } from './role-settings';
 import { secretManifest } from './secret-manifest';
 import { runSetup } from './setup';
 
-const NAME = 'vault-raft-backup-setup';
-const SUMMARY = 'write the snapshot policy and the AppRole role to Vault, and print the Kubernetes Secret';
-
 runMain({
-  name: NAME,
-  help: () => renderHelp(NAME, SUMMARY, spec, '[--role-name=NAME ...: any SETUP_* variable as a flag]'),
+  name: 'vault-raft-backup-setup',
+  summary: 'write the snapshot policy and the AppRole role to Vault, and print the Kubernetes Secret',
+  spec,
+  usage: '[--role-name=NAME ...: any SETUP_* variable as a flag]',
   env: process.env,
   // The Secret manifest goes to stdout: log lines go to stderr.
   logWrite: (line) => process.stderr.write(line),
-  run: async ({ log, signal, argv }) => {
-    const config = parseEnv(spec, envFromFlags(argv, process.env));
+  envFrom: envFromFlags,
+  run: async (config, { log, signal }) => {
     const client = vaultClientFromConfig(config, log, config.VAULT_TOKEN);
     const plan = { policyName: config.SETUP_POLICY_NAME, policy, mount: config.SETUP_APPROLE_MOUNT, roleName: config.SETUP_ROLE_NAME, role: desiredRole(config), newSecretId: config.SETUP_NEW_SECRET_ID, wrapTtl: config.SETUP_WRAP_TTL, signal };
     const result = await runSetup(client, plan, log);
