@@ -116,8 +116,22 @@ async function updateLatest(client: S3Client, o: UploadOptions, key: string, lat
     storageClass: o.storageClass,
     signal: o.signal,
   });
-  await verifyStoredObject(client, o.bucket, latestKey, { bytes: record.bytes, sha256: record.sha256 }, o.signal);
+  try {
+    await verifyStoredObject(client, o.bucket, latestKey, { bytes: record.bytes, sha256: record.sha256 }, o.signal);
+  } catch (err) {
+    if (!(err instanceof S3Error && err.code === 'S3_VERIFY_FAILED') || !(await newerSnapshotIsLatest(client, o, latestKey, record, log))) throw err;
+    return;
+  }
   log.info('latest copied', { bucket: o.bucket, key: latestKey, from: key, multipart });
+}
+
+/** An overlapping backup of a later snapshot may replace `latest` right after this run's copy: that is not a failure. */
+async function newerSnapshotIsLatest(client: S3Client, o: UploadOptions, latestKey: string, record: SnapshotRecord, log: Logger): Promise<boolean> {
+  const meta = await headObject(client, o.bucket, latestKey, o.signal).then((h) => h.Metadata, () => undefined);
+  const takenAt = meta?.['taken-at'];
+  if (!meta?.sha256 || takenAt === undefined || !(Date.parse(takenAt) > Date.parse(record.takenAt))) return false;
+  log.warn('latest already points at a newer snapshot of an overlapping backup; left as is', { bucket: o.bucket, key: latestKey, latestTakenAt: takenAt, takenAt: record.takenAt });
+  return true;
 }
 
 /**
