@@ -14,6 +14,7 @@ import { cleanIteration, fetchForRestore, login, restoreUpload, snapshot, upload
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, '..');
+const VAULT_DOUBLE = join(root, 'packages', 'testkit', 'dist', 'vault-double.js');
 const ENTRYPOINTS = ['approle-login', 'snapshot-taker', 's3-uploader', 'restore-fetcher', 'restore-runner'];
 const BUCKET = 'vault-backups';
 const UNITS = { KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3 };
@@ -90,7 +91,7 @@ function checkDisk(work, bytes) {
 }
 
 async function runSize(base, size, runs, log) {
-  const vault = await startServer(join(here, 'dist', 'vault-double-server.cjs'), { env: { ...process.env, BENCH_FILLER_BYTES: String(size.bytes) } });
+  const vault = await startServer(VAULT_DOUBLE, { env: { ...process.env, VAULT_DOUBLE_FILLER_BYTES: String(size.bytes), VAULT_DOUBLE_APPROLE_ROLE: 'vault-raft-backup', VAULT_DOUBLE_RESTORE_DELAY_MS: '50' } });
   const iterations = [];
   let bytes = 0;
   try {
@@ -129,7 +130,7 @@ async function main() {
   if (cold24) cold24.cached = Object.fromEntries(Object.entries(found).map(([name, file]) => [name, coldStart(node24, file, work, { compileCache: join(work, 'compile-cache') })]));
   if (cold24) info.node24 = execFileSync(node24, ['--version'], { encoding: 'utf8' }).trim();
   const s3 = await startServer(join(root, 'packages', 'testkit', 'dist', 's3-server.js'), { args: [BUCKET] });
-  const base = { node: opts.node, bundles: found, work, bucket: BUCKET, s3: s3.info, awsEnv: awsEnv(work, s3.info), vaultServer: join(here, 'dist', 'vault-double-server.cjs'), baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } };
+  const base = { node: opts.node, bundles: found, work, bucket: BUCKET, s3: s3.info, awsEnv: awsEnv(work, s3.info), vaultServer: VAULT_DOUBLE, baseEnv: { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } };
   const sizes = [];
   try {
     for (const size of opts.sizes) {

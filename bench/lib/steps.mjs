@@ -101,7 +101,7 @@ export async function fetchForRestore(ctx, { file }) {
 }
 
 async function withDouble(ctx, initialized, fn) {
-  const server = await startServer(ctx.vaultServer, { env: { ...process.env, BENCH_INITIALIZED: String(initialized), BENCH_FILLER_BYTES: '0' } });
+  const server = await startServer(ctx.vaultServer, { env: { ...process.env, VAULT_DOUBLE_INITIALIZED: String(initialized), VAULT_DOUBLE_RESTORE_DELAY_MS: '50' } });
   try {
     return await fn(server.info);
   } finally {

@@ -1,22 +1,19 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { request } from 'node:https';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { createTestPki, startVaultDouble, type TestPki } from '../src/index';
-import { api, tempDir } from './vault-double-helpers';
+import { api } from './vault-double-helpers';
 
-let tmp: { dir: string; cleanup: () => Promise<void> };
 let pki: TestPki;
 let child: ChildProcess | undefined;
 
 beforeAll(async () => {
-  tmp = await tempDir();
   pki = createTestPki();
 });
 afterAll(async () => {
   child?.kill('SIGKILL');
   pki.remove();
-  await tmp.cleanup();
 });
 
 describe('HTTPS', () => {
@@ -41,8 +38,9 @@ describe('HTTPS', () => {
 
 describe('vault-double CLI (bundled)', () => {
   it('prints one JSON line with urls, root token, keys and an AppRole that can take a snapshot, and stops on SIGTERM', async () => {
-    const bundle = join(tmp.dir, 'vault-double.js');
-    await build({ entryPoints: [join(__dirname, '..', 'src', 'cli', 'vault-double.ts')], bundle: true, platform: 'node', format: 'cjs', packages: 'external', outfile: bundle, logLevel: 'warning' });
+    // The launcher as built by `npm run build` (it reads the project's policy relative to the repository).
+    const bundle = join(__dirname, '..', 'dist', 'vault-double.js');
+    if (!existsSync(bundle)) throw new Error(`${bundle} is missing: run npm run build -w @vault-raft-backup/testkit first`);
     const proc = spawn(process.execPath, [bundle, '--nodes', '2', '--approle-role', 'backup'], { env: { ...process.env, VAULT_DOUBLE_SEAL_TYPE: 'shamir' }, stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     const line = await new Promise<string>((resolve, reject) => {

@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { repoRoot } from '../run-bundle';
 import { startVaultDouble } from '../vault-double/index';
 import type { SealType } from '../vault-double/types';
 
@@ -11,10 +14,9 @@ Flags (or env):
   --initialized B       VAULT_DOUBLE_INITIALIZED   true (default) or false
   --filler-bytes N      VAULT_DOUBLE_FILLER_BYTES  extra state.bin bytes per snapshot
   --restore-delay-ms N  VAULT_DOUBLE_RESTORE_DELAY_MS
-  --approle-role NAME   VAULT_DOUBLE_APPROLE_ROLE  create a role with a snapshot read policy
+  --approle-role NAME   VAULT_DOUBLE_APPROLE_ROLE  create a role with the project's snapshot policy
 Prints one JSON line {url, nodes, rootToken, unsealKeys, roleId, secretId}; stops on SIGTERM/SIGINT.`;
 
-const SNAPSHOT_POLICY = 'path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n';
 
 function numberOf(name: string, text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
@@ -49,8 +51,8 @@ async function main(): Promise<void> {
   const roleName = pick('approle-role', 'VAULT_DOUBLE_APPROLE_ROLE');
   let role: { roleId: string; secretId: string } | undefined;
   if (roleName && double.initResult) {
-    double.writePolicy('snapshot', SNAPSHOT_POLICY);
-    role = double.createAppRole(roleName, { token_policies: ['snapshot'], token_ttl: '10m', token_max_ttl: '30m' });
+    double.writePolicy('vault-raft-backup', readFileSync(join(repoRoot(), 'manifests', 'vault', 'snapshot-policy.hcl'), 'utf8'));
+    role = double.createAppRole(roleName, { token_policies: ['vault-raft-backup'], token_ttl: '1h', token_max_ttl: '2h' });
   }
   const { url, rootToken, unsealKeys } = double;
   process.stdout.write(`${JSON.stringify({ url, nodes: double.nodes.map((n) => n.url), rootToken, unsealKeys, roleId: role?.roleId, secretId: role?.secretId })}\n`);
