@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import got, { type Got, type OptionsInit } from 'got';
-import { AppError, ConfigError, type ErrorCode, VaultError } from '../errors';
+import { ConfigError, type ErrorCode, VaultError } from '../errors';
 import type { Logger } from '../log';
-import { backoffDelay, DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, type RetryPolicy, sleep } from './retry';
+import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry';
 
 export interface VaultClientOptions {
   /** Base address, e.g. http://127.0.0.1:8200 (no trailing slash). */
@@ -101,20 +101,8 @@ export class VaultClient {
    * @throws VaultError on a status >= 400 not in allowStatus, on network failure, or on a second redirect.
    */
   async request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'LIST', path: string, opts: RequestOptions = {}): Promise<VaultResponse<T>> {
-    const policy = this.options.retry ?? DEFAULT_RETRY;
-    const retries = opts.idempotent ? policy.retries : 0;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await this.requestOnce<T>(method, path, opts);
-      } catch (err) {
-        const status = err instanceof VaultError ? err.status : undefined;
-        const retryable = status === undefined ? isRetryableNetworkError(err instanceof AppError ? err.cause : err) : isRetryableStatus(status, []) && (err as VaultError).code !== 'VAULT_SEALED';
-        if (!retryable || attempt >= retries || opts.signal?.aborted) throw err;
-        const delay = backoffDelay(policy, attempt + 1);
-        this.options.log.warn('Vault call failed, retrying', { path, status, attempt: attempt + 1, retries, delayMs: delay, error: (err as Error).message });
-        await sleep(delay, opts.signal);
-      }
-    }
+    const policy = this.retryPolicy;
+    return withRetry(() => this.requestOnce<T>(method, path, opts), { policy, retries: opts.idempotent ? policy.retries : 0, path, log: this.options.log, signal: opts.signal });
   }
 
   private async requestOnce<T>(method: string, path: string, opts: RequestOptions, url = `${this.addr}/v1/${path}`, redirected = false): Promise<VaultResponse<T>> {

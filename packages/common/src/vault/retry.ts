@@ -1,3 +1,6 @@
+import { VaultError } from '../errors';
+import type { Logger } from '../log';
+
 /** Bounded retry policy with exponential backoff and full jitter. */
 export interface RetryPolicy {
   /** Retries after the first attempt. */
@@ -44,4 +47,30 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+/** True for a failed Vault call worth repeating: a network failure, 429, or a 5xx other than 501 and 503 "sealed". */
+export function isRetryableVaultError(err: unknown): boolean {
+  if (!(err instanceof VaultError)) return isRetryableNetworkError(err);
+  if (err.status === undefined) return isRetryableNetworkError(err.cause);
+  return err.code !== 'VAULT_SEALED' && isRetryableStatus(err.status, []);
+}
+
+/**
+ * Runs `attempt` until it succeeds, fails with an error that is not retryable, or `retries` retries are spent,
+ * sleeping with jittered backoff in between and logging each retry. The one retry loop of the Vault calls.
+ * @throws the last error
+ */
+export async function withRetry<T>(attempt: () => Promise<T>, o: { policy: RetryPolicy; retries: number; path: string; log: Logger; signal?: AbortSignal | undefined }): Promise<T> {
+  for (let n = 0; ; n++) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isRetryableVaultError(err) || n >= o.retries || o.signal?.aborted) throw err;
+      const delayMs = backoffDelay(o.policy, n + 1);
+      const status = err instanceof VaultError ? err.status : undefined;
+      o.log.warn('Vault call failed, retrying', { path: o.path, status, attempt: n + 1, retries: o.retries, delayMs, error: (err as Error).message });
+      await sleep(delayMs, o.signal);
+    }
+  }
 }

@@ -1,8 +1,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import { AppError, VaultError } from '../errors';
+import { VaultError } from '../errors';
 import { type VaultClient, codeForStatus, vaultErrors } from './client';
-import { backoffDelay, isRetryableNetworkError, isRetryableStatus, sleep } from './retry';
+import { withRetry } from './retry';
 
 export interface OpenStreamOptions {
   signal?: AbortSignal | undefined;
@@ -53,19 +53,7 @@ async function openOnce(client: VaultClient, path: string, url: string, opts: Op
  * @throws VaultError for error statuses (403, 503 sealed, ...), a redirect loop, or an unreachable Vault.
  */
 export async function openVaultStream(client: VaultClient, path: string, opts: OpenStreamOptions, retry = client.retryPolicy): Promise<OpenedStream> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await openFollowingOneRedirect(client, path, opts);
-    } catch (err) {
-      const status = err instanceof VaultError ? err.status : undefined;
-      const network = status === undefined && isRetryableNetworkError(err instanceof AppError ? err.cause : err);
-      const retryable = network || (status !== undefined && (err as VaultError).code === 'VAULT_HTTP' && isRetryableStatus(status, []));
-      if (!retryable || attempt >= retry.retries || opts.signal?.aborted) throw err;
-      const delay = backoffDelay(retry, attempt + 1);
-      client.log.warn('Vault call failed, retrying', { path, status, attempt: attempt + 1, retries: retry.retries, delayMs: delay, error: (err as Error).message });
-      await sleep(delay, opts.signal);
-    }
-  }
+  return withRetry(() => openFollowingOneRedirect(client, path, opts), { policy: retry, retries: retry.retries, path, log: client.log, signal: opts.signal });
 }
 
 async function openFollowingOneRedirect(client: VaultClient, path: string, opts: OpenStreamOptions): Promise<OpenedStream> {
