@@ -1,9 +1,8 @@
-import type { Logger, VaultClient } from '@vault-raft-backup/common';
+import { decideRestorePod, type Logger, type VaultClient } from '@vault-raft-backup/common';
 import { outputPaths, type RestoreConfig } from './config';
 import { unsealNode } from './followers';
 import { readMarker } from './report';
 import { restoreSnapshot } from './restore-flow';
-import { decideRestorePod } from './restore-pod';
 import { isAutoUnseal, type NodeContext, type SealStatus, waitForVault } from './vault-node';
 import { formatDuration } from './wait';
 

@@ -1,7 +1,6 @@
-import { ConfigError, parseEnv, scrub } from '@vault-raft-backup/common';
+import { ConfigError, decideRestorePod, parseEnv, scrub } from '@vault-raft-backup/common';
 import { spec } from '../src/config';
 import { parseUnsealKeys } from '../src/keys-file';
-import { decideRestorePod } from '../src/restore-pod';
 import { initRequest, isAutoUnseal } from '../src/vault-node';
 
 const HEX_A = 'a'.repeat(64);

@@ -1,10 +1,9 @@
 export { createS3Client, type S3ClientOptions } from './client';
 export { s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3Passthrough, s3Secrets, withS3Checks } from './config';
-export { copyObject, type CopyParams, copySource, MAX_SINGLE_COPY_BYTES } from './copy';
+export { type CopyParams, copyObject, copySource, MAX_SINGLE_COPY_BYTES } from './copy';
 export { getObjectStream, type ObjectStream } from './download';
-export { EtagHasher, etagMatches } from './etag';
 export { s3Url, toS3Error } from './errors';
-export { keyTimestamp, snapshotKey, snapshotKeyPattern, timeOfSnapshotKey } from './keys';
+export { EtagHasher, etagMatches } from './etag';
 export { listSnapshotObjects, type SnapshotObject } from './list';
 export { applyRetention, type RetentionParams } from './retention';
 export { type ObjectSettings, objectSettingsParams, type UploadStreamParams, type UploadStreamResult, uploadStream } from './upload';

@@ -1,6 +1,6 @@
 import { ListObjectsV2Command, type ListObjectsV2CommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { snapshotKeyPattern, timeOfSnapshotKey } from '../contracts/keys';
 import { toS3Error } from './errors';
-import { snapshotKeyPattern, timeOfSnapshotKey } from './keys';
 
 /** A timestamped snapshot object found under a prefix. */
 export interface SnapshotObject {

@@ -1,7 +1,25 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { AppError } from '../errors';
-import { writeFileAtomic } from './atomic-file';
+import { writeFileAtomic } from '../files/atomic-file';
+
+/**
+ * What the source Vault said about itself in `GET sys/seal-status` (no token needed) when the
+ * snapshot was taken. `shares`/`threshold` are seal-status's `n`/`t`: the unseal key shares for
+ * Shamir, the recovery key shares for auto-unseal seals. A restore needs them: the temporary init
+ * of the target must use the source's threshold (see restore-runner), and the seal family must match.
+ */
+export const sourceVaultSchema = z.object({
+  sealType: z.string().min(1),
+  recoverySeal: z.boolean().optional(),
+  shares: z.number().int().nonnegative(),
+  threshold: z.number().int().nonnegative(),
+  version: z.string().optional(),
+  clusterId: z.string().optional(),
+  clusterName: z.string().optional(),
+  storageType: z.string().optional(),
+});
+export type SourceVault = z.infer<typeof sourceVaultSchema>;
 
 /** The `<SNAPSHOT_FILE>.json` sidecar that travels with a snapshot between steps. */
 export const snapshotRecordSchema = z.object({
@@ -12,6 +30,8 @@ export const snapshotRecordSchema = z.object({
   takenAt: z.string(),
   /** Vault node that served the snapshot (after redirects), or the S3 location it was fetched from. */
   source: z.string(),
+  /** The source Vault's seal facts; absent for snapshots taken before they were recorded. */
+  vault: sourceVaultSchema.optional(),
 });
 export type SnapshotRecord = z.infer<typeof snapshotRecordSchema>;
 

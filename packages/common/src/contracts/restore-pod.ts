@@ -1,3 +1,4 @@
+// Which pod of the StatefulSet restores: a contract between restore-fetcher (only that pod downloads) and restore-runner (only that pod restores).
 /** Whether this pod restores, and why (for the log). */
 export interface PodDecision {
   restore: boolean;
