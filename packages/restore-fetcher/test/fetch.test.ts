@@ -77,7 +77,8 @@ describe('restore-fetcher bundle', () => {
       vault: NEWER_VAULT,
     });
     expect(r.files.sort()).toEqual(['restore.snap', 'restore.snap.json']);
-    expect(r.lines.at(-1)).toMatchObject({ msg: 'done', bytes: newer.length, durationMs: expect.any(Number) });
+    expect(r.lines.at(-1)).toMatchObject({ msg: 'done', bytes: newer.length, vault: NEWER_VAULT, durationMs: expect.any(Number) });
+    expect(r.lines.filter((l) => l.level === 'warn')).toEqual([]);
   });
 
   it('with RESTORE_KEY it fetches an older object written before seal facts were recorded, also on Node 24: its sidecar has no vault', async () => {
@@ -92,6 +93,7 @@ describe('restore-fetcher bundle', () => {
       takenAt: '2026-11-28T01:00:00Z',
       source: `s3://backups/${keyAt('2026-11-28T01-00-00Z')}`,
     });
+    expect(r.lines.find((l) => l.level === 'warn')).toMatchObject({ msg: expect.stringContaining('no seal facts'), key: keyAt('2026-11-28T01-00-00Z') });
   });
 
   it('--list prints the snapshots newest first with seal type, t/n and Vault version, - where unknown, and marks the one latest equals', async () => {

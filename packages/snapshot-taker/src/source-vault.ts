@@ -64,7 +64,7 @@ export async function readSealFacts(client: VaultClient, signal: AbortSignal): P
 /** Logs why the sidecar has no seal facts and what a restore then needs; returns the facts, if any. */
 export function sealFactsOrWarn(result: SealFactsResult, log: Logger): SourceVault | undefined {
   if ('vault' in result) return result.vault;
-  log.warn("could not read the source Vault's seal status: the sidecar has no seal facts, so a restore must be given the source's unseal threshold (RESTORE_INIT_THRESHOLD) and seal type by hand", {
+  log.warn("could not read the source Vault's seal status: the sidecar has no seal facts, so a restore of this snapshot must be given the source's unseal threshold by hand (RESTORE_INIT_THRESHOLD)", {
     error: result.problem,
   });
   return undefined;
