@@ -8,6 +8,7 @@ import {
   getObjectStream,
   type Logger,
   type ObjectStream,
+  objectFactsOf,
   progressStream,
   removeStaleTempFiles,
   S3Error,
@@ -80,9 +81,12 @@ export async function fetchSnapshot(client: S3Client, o: FetchOptions, log: Logg
     checkObject(o, obj, info);
     await target.commit();
     committed = true;
-    const takenAt = obj.metadata['taken-at'] ?? (obj.lastModified ?? new Date()).toISOString();
-    await writeSnapshotRecord(o.file, { sha256: info.sha256, bytes: info.bytes, index: info.index, term: info.term, takenAt, source: s3Url(o.bucket, o.key) });
-    log.info('done', { ...progress.summary(), bucket: o.bucket, key: o.key, file: o.file, bytes: info.bytes, sha256: info.sha256, index: info.index, term: info.term, durationMs: Date.now() - started });
+    // objects written before the seal facts were recorded have no `vault`: their sidecar has none either
+    const { takenAt, vault } = objectFactsOf(obj.metadata);
+    const record = { sha256: info.sha256, bytes: info.bytes, index: info.index, term: info.term, takenAt: takenAt ?? (obj.lastModified ?? new Date()).toISOString(), source: s3Url(o.bucket, o.key) };
+    await writeSnapshotRecord(o.file, vault ? { ...record, vault } : record);
+    if (!vault) log.warn("the object has no seal facts of its source Vault (written before they were recorded): the sidecar has none, so the restore must be given the source's unseal threshold (RESTORE_INIT_THRESHOLD)", { bucket: o.bucket, key: o.key });
+    log.info('done', { ...progress.summary(), bucket: o.bucket, key: o.key, file: o.file, bytes: info.bytes, sha256: info.sha256, index: info.index, term: info.term, vault, durationMs: Date.now() - started });
     return info;
   } catch (err) {
     await target.discard();

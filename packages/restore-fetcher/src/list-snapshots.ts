@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { headObject, listSnapshotObjects, S3Error, type SnapshotObject } from '@vault-raft-backup/common';
+import { headObject, listSnapshotObjects, objectFactsOf, S3Error, type SnapshotObject, type SourceVault } from '@vault-raft-backup/common';
 
 export interface ListOptions {
   bucket: string;
@@ -12,32 +12,61 @@ export interface ListOptions {
 
 interface Row extends SnapshotObject {
   latest: boolean;
+  /** The source Vault's seal facts from the object's metadata; undefined for objects written before they were recorded. */
+  vault: SourceVault | undefined;
 }
 
-async function latestIdentity(client: S3Client, o: ListOptions): Promise<{ bytes: number; sha256: string } | undefined> {
+/** HEADs in flight at once: ListObjectsV2 returns no metadata, so every listed object is asked. */
+const HEAD_CONCURRENCY = 4;
+
+/** The size and user metadata of an object; undefined when it is gone. @throws S3Error other than not found */
+async function metadataOf(client: S3Client, o: ListOptions, key: string): Promise<{ bytes: number | undefined; metadata: Record<string, string> } | undefined> {
   try {
-    const head = await headObject(client, o.bucket, o.latestKey, o.signal);
-    const sha256 = head.Metadata?.sha256;
-    return sha256 && head.ContentLength !== undefined ? { bytes: head.ContentLength, sha256 } : undefined;
+    const head = await headObject(client, o.bucket, key, o.signal);
+    return { bytes: head.ContentLength, metadata: head.Metadata ?? {} };
   } catch (err) {
+    // deleted between the listing and the HEAD (retention of a concurrent backup): shown without facts
     if (err instanceof S3Error && err.code === 'S3_NOT_FOUND') return undefined;
     throw err;
   }
 }
 
-/** The timestamped snapshots under the prefix, newest first, each marked when `latest` holds the same bytes (same sha256 metadata). @throws S3Error */
+/** Runs `fn` over `items` with at most `limit` calls in flight; results keep the order of `items`. */
+async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  let failed = false;
+  const worker = async () => {
+    while (!failed && next < items.length) {
+      const index = next++;
+      try {
+        results[index] = await fn(items[index] as T);
+      } catch (err) {
+        failed = true; // the others stop taking items: the listing fails as a whole
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * The timestamped snapshots under the prefix, newest first, each with the seal facts of its metadata,
+ * the newest one marked when `latest` holds the same bytes (same size and sha256 metadata). @throws S3Error
+ */
 export async function listSnapshots(client: S3Client, o: ListOptions): Promise<Row[]> {
   const objects = await listSnapshotObjects(client, o.bucket, o.prefix, o.signal);
-  const latest = await latestIdentity(client, o);
-  const rows: Row[] = [];
+  const latest = await metadataOf(client, o, o.latestKey);
+  const latestSha = objectFactsOf(latest?.metadata).sha256;
+  const heads = await mapLimited(objects, HEAD_CONCURRENCY, (obj) => metadataOf(client, o, obj.key));
   let found = false;
-  for (const obj of objects) {
-    // only objects of the same size can match; HEAD those until the first match
-    const same: boolean = !found && latest !== undefined && obj.bytes === latest.bytes && (await headObject(client, o.bucket, obj.key, o.signal)).Metadata?.sha256 === latest.sha256;
+  return objects.map((obj, i) => {
+    const facts = objectFactsOf(heads[i]?.metadata);
+    const same = !found && latestSha !== undefined && obj.bytes === latest?.bytes && facts.sha256 === latestSha;
     found ||= same;
-    rows.push({ ...obj, latest: same });
-  }
-  return rows;
+    return { ...obj, latest: same, vault: facts.vault };
+  });
 }
 
 function human(bytes: number): string {
@@ -51,12 +80,18 @@ function human(bytes: number): string {
   return u === 0 ? `${n} B` : `${n.toFixed(1)} ${units[u]}`;
 }
 
-/** Renders the rows as an aligned table or as JSON lines. */
+function jsonLine(r: Row): string {
+  return `${JSON.stringify({ key: r.key, bytes: r.bytes, takenAt: r.takenAt, lastModified: r.lastModified?.toISOString(), latest: r.latest, vault: r.vault ?? null })}\n`;
+}
+
+/** Renders the rows as an aligned table or as JSON lines; `-` where a fact is unknown. */
 export function renderList(rows: Row[], format: 'table' | 'json'): string {
-  if (format === 'json') return rows.map((r) => `${JSON.stringify({ key: r.key, bytes: r.bytes, takenAt: r.takenAt, lastModified: r.lastModified?.toISOString(), latest: r.latest })}\n`).join('');
-  const table = [['KEY', 'SIZE', 'TAKEN AT (UTC)', 'LATEST'], ...rows.map((r) => [r.key, human(r.bytes), r.takenAt, r.latest ? 'latest' : ''])];
-  const widths = [0, 1, 2].map((i) => Math.max(...table.map((row) => (row[i] ?? '').length)));
-  const lines = table.map((row) => row.map((cell, i) => (i < 3 ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ').trimEnd());
+  if (format === 'json') return rows.map(jsonLine).join('');
+  const cells = (r: Row) => [r.key, human(r.bytes), r.takenAt, r.vault?.sealType ?? '-', r.vault ? `${r.vault.threshold}/${r.vault.shares}` : '-', r.vault?.version ?? '-', r.latest ? 'latest' : ''];
+  const table = [['KEY', 'SIZE', 'TAKEN AT (UTC)', 'SEAL', 'T/N', 'VERSION', 'LATEST'], ...rows.map(cells)];
+  const last = (table[0]?.length ?? 1) - 1;
+  const widths = table[0]?.map((_, i) => Math.max(...table.map((row) => (row[i] ?? '').length))) ?? [];
+  const lines = table.map((row) => row.map((cell, i) => (i < last ? cell.padEnd(widths[i] ?? 0) : cell)).join('  ').trimEnd());
   if (rows.length === 0) lines.push('(no snapshots)');
   return `${lines.join('\n')}\n`;
 }

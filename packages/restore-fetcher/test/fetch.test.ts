@@ -10,6 +10,8 @@ import { spec } from '../src/config';
 const BUCKET = 'backups';
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 const keyAt = (stamp: string) => `prod/vault-raft-snapshot-${stamp}.snap`;
+const CLUSTER_ID = '1c9a7d2e-0f3b-4c55-9e61-2b8f0a4d7e10';
+const NEWER_VAULT = { sealType: 'shamir', recoverySeal: false, shares: 5, threshold: 3, version: '1.17.6', clusterId: CLUSTER_ID, clusterName: 'prod eu', storageType: 'raft' };
 
 describe('restore-fetcher bundle', () => {
   let server: S3Server;
@@ -28,15 +30,32 @@ describe('restore-fetcher bundle', () => {
     return { ...result, dir, file, files: await readdir(dir) };
   };
 
+  /** The metadata s3-uploader writes for a snapshot of a Shamir 3-of-5 Vault, key by key as it lands in S3. */
+  const newerMetadata = () => ({
+    sha256: sha(newer),
+    'taken-at': '2026-11-29T01:00:00Z',
+    'raft-index': '200',
+    'raft-term': '3',
+    'seal-type': 'shamir',
+    'recovery-seal': 'false',
+    'seal-shares': '5',
+    'seal-threshold': '3',
+    'vault-version': '1.17.6',
+    'cluster-id': CLUSTER_ID,
+    'cluster-name': 'prod%20eu',
+    'storage-type': 'raft',
+  });
+
   beforeAll(async () => {
     bundlePath('restore-fetcher');
     server = await startS3Server({ buckets: [BUCKET] });
     client = server.client();
     older = await snapshotArchiveBuffer({ meta: { index: 100, term: 2 }, state: Buffer.alloc(300_000, 1) });
     newer = await snapshotArchiveBuffer({ meta: { index: 200, term: 3 }, state: Buffer.alloc(300_000, 2) });
-    await put(keyAt('2026-11-28T01-00-00Z'), older, { sha256: sha(older), 'taken-at': '2026-11-28T01:00:00Z' });
-    await put(keyAt('2026-11-29T01-00-00Z'), newer, { sha256: sha(newer), 'taken-at': '2026-11-29T01:00:00Z' });
-    await put('prod/latestbackup.snap', newer, { sha256: sha(newer), 'taken-at': '2026-11-29T01:00:00Z' });
+    // the older object was written before the seal facts were recorded: only these four keys
+    await put(keyAt('2026-11-28T01-00-00Z'), older, { sha256: sha(older), 'taken-at': '2026-11-28T01:00:00Z', 'raft-index': '100', 'raft-term': '2' });
+    await put(keyAt('2026-11-29T01-00-00Z'), newer, newerMetadata());
+    await put('prod/latestbackup.snap', newer, newerMetadata());
     await put('prod/notes.txt', Buffer.from('not a snapshot'));
   });
 
@@ -44,39 +63,56 @@ describe('restore-fetcher bundle', () => {
     await server?.close();
   });
 
-  it('fetches latest: the file has the same bytes and the sidecar describes it', async () => {
+  it("fetches latest: the file has the same bytes and the sidecar describes it, with the source Vault's seal facts", async () => {
     const r = await fetch({});
     expect(r.code).toBe(0);
     expect(sha(await readFile(r.file))).toBe(sha(newer));
-    expect(JSON.parse(await readFile(`${r.file}.json`, 'utf8'))).toEqual({ sha256: sha(newer), bytes: newer.length, index: 200, term: 3, takenAt: '2026-11-29T01:00:00Z', source: 's3://backups/prod/latestbackup.snap' });
+    expect(JSON.parse(await readFile(`${r.file}.json`, 'utf8'))).toEqual({
+      sha256: sha(newer),
+      bytes: newer.length,
+      index: 200,
+      term: 3,
+      takenAt: '2026-11-29T01:00:00Z',
+      source: 's3://backups/prod/latestbackup.snap',
+      vault: NEWER_VAULT,
+    });
     expect(r.files.sort()).toEqual(['restore.snap', 'restore.snap.json']);
-    expect(r.lines.at(-1)).toMatchObject({ msg: 'done', bytes: newer.length, durationMs: expect.any(Number) });
+    expect(r.lines.at(-1)).toMatchObject({ msg: 'done', bytes: newer.length, vault: NEWER_VAULT, durationMs: expect.any(Number) });
+    expect(r.lines.filter((l) => l.level === 'warn')).toEqual([]);
   });
 
-  it('with RESTORE_KEY it fetches an older timestamped snapshot, also on Node 24', async () => {
+  it('with RESTORE_KEY it fetches an older object written before seal facts were recorded, also on Node 24: its sidecar has no vault', async () => {
     const r = await fetch({ RESTORE_KEY: keyAt('2026-11-28T01-00-00Z') }, [], 'node24');
     expect(r.code).toBe(0);
     expect(sha(await readFile(r.file))).toBe(sha(older));
-    expect(JSON.parse(await readFile(`${r.file}.json`, 'utf8'))).toMatchObject({ index: 100, takenAt: '2026-11-28T01:00:00Z' });
+    expect(JSON.parse(await readFile(`${r.file}.json`, 'utf8'))).toEqual({
+      sha256: sha(older),
+      bytes: older.length,
+      index: 100,
+      term: 2,
+      takenAt: '2026-11-28T01:00:00Z',
+      source: `s3://backups/${keyAt('2026-11-28T01-00-00Z')}`,
+    });
+    expect(r.lines.find((l) => l.level === 'warn')).toMatchObject({ msg: expect.stringContaining('no seal facts'), key: keyAt('2026-11-28T01-00-00Z') });
   });
 
-  it('--list prints the snapshots newest first and marks the one latest equals', async () => {
+  it('--list prints the snapshots newest first with seal type, t/n and Vault version, - where unknown, and marks the one latest equals', async () => {
     const r = await fetch({ SNAPSHOT_FILE: '' }, ['--list']);
     expect(r.code).toBe(0);
     const rows = r.stdout.trim().split('\n');
-    expect(rows[0]).toMatch(/^KEY\s+SIZE\s+TAKEN AT \(UTC\)\s+LATEST$/);
-    expect(rows[1]).toMatch(new RegExp(`^${keyAt('2026-11-29T01-00-00Z')}\\s+\\d+\\.\\d KiB\\s+2026-11-29T01:00:00Z\\s+latest$`));
-    expect(rows[2]).toMatch(new RegExp(`^${keyAt('2026-11-28T01-00-00Z')}\\s+\\d+\\.\\d KiB\\s+2026-11-28T01:00:00Z$`));
+    expect(rows[0]).toMatch(/^KEY\s+SIZE\s+TAKEN AT \(UTC\)\s+SEAL\s+T\/N\s+VERSION\s+LATEST$/);
+    expect(rows[1]).toMatch(new RegExp(`^${keyAt('2026-11-29T01-00-00Z')}\\s+\\d+\\.\\d KiB\\s+2026-11-29T01:00:00Z\\s+shamir\\s+3/5\\s+1\\.17\\.6\\s+latest$`));
+    expect(rows[2]).toMatch(new RegExp(`^${keyAt('2026-11-28T01-00-00Z')}\\s+\\d+\\.\\d KiB\\s+2026-11-28T01:00:00Z\\s+-\\s+-\\s+-$`));
     expect(rows).toHaveLength(3);
     expect(r.files).toEqual([]);
   });
 
-  it('RESTORE_LIST=true with JSON format prints one object per snapshot', async () => {
+  it('RESTORE_LIST=true with JSON format prints one object per snapshot, with its seal facts or null', async () => {
     const r = await fetch({ RESTORE_LIST: 'true', RESTORE_LIST_FORMAT: 'json' });
     const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
-    expect(rows.map((x) => [x.key, x.bytes, x.latest])).toEqual([
-      [keyAt('2026-11-29T01-00-00Z'), newer.length, true],
-      [keyAt('2026-11-28T01-00-00Z'), older.length, false],
+    expect(rows.map((x) => [x.key, x.bytes, x.latest, x.vault])).toEqual([
+      [keyAt('2026-11-29T01-00-00Z'), newer.length, true, NEWER_VAULT],
+      [keyAt('2026-11-28T01-00-00Z'), older.length, false, null],
     ]);
   });
 

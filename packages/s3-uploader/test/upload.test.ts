@@ -1,5 +1,5 @@
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { knownEnvNames } from '@vault-raft-backup/common';
+import { knownEnvNames, objectFactsOf, type SourceVault } from '@vault-raft-backup/common';
 import { runBundle, type S3Server, startS3Server } from '@vault-raft-backup/testkit';
 import { spec } from '../src/config';
 import { messages, metadataOf, objectSha, requireBundle, tempDir, upload } from './e2e-helpers';
@@ -33,11 +33,40 @@ describe('s3-uploader bundle: successful uploads', () => {
     expect(result.code).toBe(0);
     const key = KEY_OF('plain/', '2026-11-29T21-37-05Z');
     expect(await server.listKeys(BUCKET, 'plain/')).toEqual([key, 'plain/latestbackup.snap'].sort());
-    expect(await metadataOf(client, BUCKET, key)).toMatchObject({ sha256: snap.sha256, 'taken-at': snap.takenAt });
+    // a sidecar without seal facts (as written before they were recorded) uploads as before: exactly these four keys
+    expect(await metadataOf(client, BUCKET, key)).toEqual({ sha256: snap.sha256, 'taken-at': snap.takenAt, 'raft-index': '42', 'raft-term': '3' });
     expect(await objectSha(client, BUCKET, key)).toBe(snap.sha256);
     expect(await objectSha(client, BUCKET, 'plain/latestbackup.snap')).toBe(snap.sha256);
     expect(messages(result)).toEqual(expect.arrayContaining(['upload starting', 'uploaded', 'verified', 'latest copied', 'done']));
     expect(result.lines.find((l) => l.msg === 'done')).toMatchObject({ key, bytes: snap.bytes, durationMs: expect.any(Number) });
+  });
+
+  it("stores the sidecar's seal facts as metadata on the object and on latest, and they read back unchanged", async () => {
+    const vault: SourceVault = { sealType: 'awskms', recoverySeal: true, shares: 5, threshold: 3, version: '1.17.6', clusterId: '1c9a7d2e-0f3b-4c55-9e61-2b8f0a4d7e10', clusterName: 'prod eu/ü', storageType: 'raft' };
+    const facts = await writeSnapshot(dir, 'facts.snap', { stateSize: 256 * 1024, takenAt: '2026-11-30T02:00:00.000Z', vault });
+
+    const result = await upload(env({ SNAPSHOT_FILE: facts.file, S3_PREFIX: 'facts/' }));
+
+    expect(result.code).toBe(0);
+    const expected = {
+      sha256: facts.sha256,
+      'taken-at': facts.takenAt,
+      'raft-index': '42',
+      'raft-term': '3',
+      'seal-type': 'awskms',
+      'recovery-seal': 'true',
+      'seal-shares': '5',
+      'seal-threshold': '3',
+      'vault-version': '1.17.6',
+      'cluster-id': vault.clusterId,
+      'cluster-name': 'prod%20eu%2F%C3%BC',
+      'storage-type': 'raft',
+    };
+    for (const key of [KEY_OF('facts/', '2026-11-30T02-00-00Z'), 'facts/latestbackup.snap']) {
+      const metadata = await metadataOf(client, BUCKET, key);
+      expect(metadata).toEqual(expected);
+      expect(objectFactsOf(metadata).vault).toEqual(vault);
+    }
   });
 
   it('runs the same way on the Node 24 the images use', async () => {

@@ -10,7 +10,8 @@ runMain({
   run: async (config, { log, signal }) => {
     const client = vaultClientFromConfig(config, log, config.VAULT_TOKEN);
     try {
-      await takeSnapshot(client, { file: config.SNAPSHOT_FILE, stallMs: config.SNAPSHOT_STALL_TIMEOUT, firstByteMs: config.VAULT_TIMEOUT, signal }, log);
+      const clientAt = (origin: string) => vaultClientFromConfig({ ...config, VAULT_ADDR: origin }, log);
+      await takeSnapshot(client, { file: config.SNAPSHOT_FILE, stallMs: config.SNAPSHOT_STALL_TIMEOUT, firstByteMs: config.VAULT_TIMEOUT, signal, clientAt }, log);
     } finally {
       if (config.VAULT_REVOKE_TOKEN) await revokeToken(client, log);
     }

@@ -13,6 +13,7 @@ import {
   type VaultClient,
   writeSnapshotRecord,
 } from '@vault-raft-backup/common';
+import { readSealFacts, sealFactsOrWarn } from './source-vault';
 
 export const SNAPSHOT_PATH = 'sys/storage/raft/snapshot';
 
@@ -21,6 +22,8 @@ export interface TakeParams {
   stallMs: number;
   firstByteMs: number;
   signal: AbortSignal;
+  /** A client for the node at this origin, with the same TLS settings and no token: reads that node's seal status. */
+  clientAt: (origin: string) => VaultClient;
 }
 
 /** errno codes of the local file system: the disk failed, not Vault. */
@@ -60,16 +63,22 @@ export async function takeSnapshot(client: VaultClient, params: TakeParams, log:
   const verifier = new SnapshotVerifier();
   // Vault sends no Content-Length for a snapshot: progress lines carry bytes and rate, no percent or ETA.
   const progress = createProgress({ log, msg: 'downloading snapshot', fields: { servedBy: opened.servedBy } });
+  // The seal facts of the node that served the snapshot (the active node after a 307), read while the
+  // snapshot streams and given VAULT_TIMEOUT in all: they never delay or fail the snapshot itself.
+  const stopFacts = new AbortController();
+  const facts = readSealFacts(params.clientAt(opened.servedBy), AbortSignal.any([params.signal, stopFacts.signal, AbortSignal.timeout(params.firstByteMs)]));
   try {
     await pipeline(opened.body, verifier, progressStream(progress), target.stream, { signal: params.signal });
     const info = await verifier.result;
     await target.commit();
-    const record: SnapshotRecord = { sha256: info.sha256, bytes: info.bytes, index: info.index, term: info.term, takenAt: new Date(started).toISOString(), source: opened.servedBy };
+    const vault = sealFactsOrWarn(await facts, log);
+    const record: SnapshotRecord = { sha256: info.sha256, bytes: info.bytes, index: info.index, term: info.term, takenAt: new Date(started).toISOString(), source: opened.servedBy, ...(vault ? { vault } : {}) };
     await writeSnapshotRecord(params.file, record);
     const durationMs = Date.now() - started;
     log.info('snapshot written and verified', { ...record, file: params.file, durationMs, mibPerSecond: Number((info.bytes / 1048576 / Math.max(durationMs / 1000, 0.001)).toFixed(1)) });
     return record;
   } catch (err) {
+    stopFacts.abort();
     await target.discard();
     throw streamFailure(err, params);
   }

@@ -3,28 +3,12 @@ import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifySnapshotFile } from '@vault-raft-backup/common';
-import { runBundle, startVaultDouble, type VaultDouble } from '@vault-raft-backup/testkit';
+import { runBundle } from '@vault-raft-backup/testkit';
+import { doubles, run, tokenFor } from './helpers';
 
-const POLICY = 'path "sys/storage/raft/snapshot" { capabilities = ["read"] }';
 let work: string;
-const doubles: VaultDouble[] = [];
-
-async function double(options: Parameters<typeof startVaultDouble>[0] = {}): Promise<VaultDouble> {
-  const d = await startVaultDouble(options);
-  doubles.push(d);
-  await d.writePolicy('snapshot', POLICY);
-  return d;
-}
-
-async function tokenFor(d: VaultDouble, policies = ['snapshot']): Promise<string> {
-  const res = await fetch(`${d.url}/v1/auth/token/create`, { method: 'POST', headers: { 'x-vault-token': d.rootToken }, body: JSON.stringify({ policies }) });
-  const body = (await res.json()) as { auth: { client_token: string } };
-  return body.auth.client_token;
-}
-
-function run(env: Record<string, string>, node: 'system' | 'node24' = 'system') {
-  return runBundle('snapshot-taker', { env: { VAULT_MAX_RETRIES: '1', ...env }, node });
-}
+const vaults = doubles();
+const double = vaults.start;
 
 function leftovers(dir: string): string[] {
   return readdirSync(dir);
@@ -35,7 +19,7 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(work, { recursive: true, force: true }));
 afterAll(async () => {
-  await Promise.all(doubles.map((d) => d.close()));
+  await vaults.closeAll();
 });
 
 describe('snapshot-taker bundle', () => {
