@@ -1,4 +1,4 @@
-import { bool, type EnvSpec, s3EnvShape, s3FileVars, s3Passthrough, s3Secrets, withS3Checks } from '@vault-raft-backup/common';
+import { bool, decideRestorePod, type EnvSpec, s3EnvShape, s3FileVars, s3Passthrough, s3Secrets, type SkipDecision, withS3Checks } from '@vault-raft-backup/common';
 import { z } from 'zod';
 
 /** Environment of restore-fetcher. */
@@ -11,6 +11,8 @@ export const spec = {
       RESTORE_ALLOW_MISSING_CHECKSUM: bool(false).describe('accept an object without sha256 metadata (the archive is still verified)'),
       RESTORE_LIST: bool(false).describe('list the available snapshots newest first instead of fetching (same as --list)'),
       RESTORE_LIST_FORMAT: z.enum(['table', 'json'], { error: 'must be table or json' }).default('table').describe('output of the list: a table or one JSON object per line'),
+      RESTORE_POD: z.string().optional().describe('Pod that restores, matched against HOSTNAME: any other pod exits 0 at once, before reading a secret or calling S3; unset = always fetch'),
+      HOSTNAME: z.string().optional().describe("This pod's name (set it from metadata.name); unset = the system host name"),
     }),
   ).refine((v: Record<string, unknown>) => v.RESTORE_LIST === true || v.RESTORE_LIST === 'true' || typeof v.SNAPSHOT_FILE === 'string', {
     when: () => true,
@@ -27,4 +29,20 @@ export type Config = z.output<typeof spec.schema>;
 /** The key to fetch: RESTORE_KEY, or `latest` under the prefix. */
 export function restoreKeyOf(config: Config): string {
   return config.RESTORE_KEY || `${config.S3_PREFIX}latestbackup.snap`;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The pod guard, decided from the raw environment before the configuration is parsed (so
+ * before any `*_FILE` secret is read): with `RESTORE_POD` set, every pod but that one has
+ * nothing to fetch. Unset, it always fetches (the image used alone in another pipeline);
+ * listing ignores the guard.
+ */
+export function skipUnlessRestorePod(env: Env, systemHostname: string): SkipDecision | undefined {
+  const restorePod = env.RESTORE_POD;
+  if (restorePod === undefined || restorePod === '' || env.RESTORE_LIST === 'true') return undefined;
+  const hostname = env.HOSTNAME || systemHostname;
+  const pod = decideRestorePod(restorePod, hostname);
+  return pod.restore ? undefined : { msg: 'not the restore pod: nothing to fetch', fields: { hostname, restorePod: pod.restorePod, reason: pod.reason } };
 }

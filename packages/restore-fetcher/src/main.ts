@@ -1,5 +1,6 @@
+import { hostname } from 'node:os';
 import { ConfigError, createS3Client, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
-import { restoreKeyOf, spec } from './config';
+import { restoreKeyOf, skipUnlessRestorePod, spec } from './config';
 import { fetchSnapshot } from './fetch-snapshot';
 import { listSnapshots, renderList } from './list-snapshots';
 
@@ -10,6 +11,7 @@ runMain({
   usage: '[--list]',
   env: process.env,
   envFrom: (argv, env) => (argv.includes('--list') ? { ...env, RESTORE_LIST: 'true' } : env),
+  skipIf: (_argv, env) => skipUnlessRestorePod(env, hostname()),
   run: async (config, { log, signal }) => {
     const client = createS3Client(s3ClientOptionsFrom(config, process.env));
     try {
