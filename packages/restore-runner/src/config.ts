@@ -37,6 +37,10 @@ const schema = z
     RESTORE_POD: z.string().optional().describe('Pod that restores, matched against HOSTNAME; unset = StatefulSet ordinal 0 (HOSTNAME ends in -0)'),
     HOSTNAME: z.string().optional().describe("This pod's name (set it from the pod name); unset = the system host name"),
     VAULT_UNSEAL_KEYS: z.string().optional().describe("The SOURCE cluster's unseal keys: one per line, or the JSON of `vault operator init -format=json` (Shamir only)"),
+    VAULT_UNSEAL_KEYS_FILE: z
+      .string()
+      .optional()
+      .describe('A file with the SOURCE cluster\'s unseal keys (as VAULT_UNSEAL_KEYS); read only when this pod restores, so a deleted keys Secret does not stop a pod that has nothing to do'),
     RESTORE_VERIFY_TOKEN: z.string().optional().describe('A token of the SOURCE cluster that must work after the restore (checked with lookup-self)'),
     VAULT_TOKEN: z.string().optional().describe('Only with RESTORE_FORCE_OVER_INITIALIZED: a token of the live cluster with update on sys/storage/raft/snapshot-force'),
     RESTORE_EXIT_WHEN_DONE: bool(false).describe('Exit 0 when done instead of idling until SIGTERM (for Jobs and tests; a pod sidecar must idle)'),
@@ -69,6 +73,11 @@ const schema = z
       ctx.addIssue({ code: 'custom', path: ['RESTORE_INIT_THRESHOLD'], message: 'must be greater than 1 when RESTORE_INIT_SHARES is more than 1 (Vault refuses such an init)' });
     }
   })
+  .refine((c: Record<string, unknown>) => !(c.VAULT_UNSEAL_KEYS !== undefined && c.VAULT_UNSEAL_KEYS_FILE !== undefined), {
+    when: () => true,
+    path: ['VAULT_UNSEAL_KEYS'],
+    message: 'VAULT_UNSEAL_KEYS and VAULT_UNSEAL_KEYS_FILE are both set: use one',
+  })
   // runs even when other variables are wrong, so this problem is listed with them (a superRefine is skipped then)
   .refine((c: Record<string, unknown>) => !(c.RESTORE_FORCE_OVER_INITIALIZED === true || c.RESTORE_FORCE_OVER_INITIALIZED === 'true') || (typeof c.VAULT_TOKEN === 'string' && c.VAULT_TOKEN !== ''), {
     when: () => true,
@@ -79,7 +88,8 @@ const schema = z
 /** Environment of restore-runner. */
 export const spec = {
   schema,
-  fileVars: ['VAULT_UNSEAL_KEYS', 'RESTORE_VERIFY_TOKEN', 'VAULT_TOKEN'],
+  // VAULT_UNSEAL_KEYS_FILE is a field of its own, read lazily (see keys-file.ts)
+  fileVars: ['RESTORE_VERIFY_TOKEN', 'VAULT_TOKEN'],
   secrets: ['VAULT_UNSEAL_KEYS', 'RESTORE_VERIFY_TOKEN', 'VAULT_TOKEN'],
   passthrough: [{ name: 'LOG_LEVEL', help: 'debug, info (default), warn or error' }],
 } satisfies EnvSpec<typeof schema>;

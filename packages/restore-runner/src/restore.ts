@@ -10,8 +10,8 @@ import { formatDuration } from './wait';
 /** What main.ts hands to the runner. */
 export interface RunnerDeps {
   config: RestoreConfig;
-  /** Parsed source unseal keys (already registered as secrets). */
-  sourceKeys: string[] | undefined;
+  /** Reads and parses the source unseal keys (registering them as secrets); only a restore calls it. */
+  loadKeys: () => Promise<string[] | undefined>;
   client: VaultClient;
   clientFor: (addr: string) => VaultClient;
   hostname: string;
@@ -81,7 +81,7 @@ export async function runRestore(deps: RunnerDeps): Promise<void> {
     hostname: deps.hostname,
     restorePod: pod.restorePod,
     peers: config.RESTORE_PEER_ADDRS,
-    sourceKeys: deps.sourceKeys ? deps.sourceKeys.length : 0,
+    sourceKeys: config.VAULT_UNSEAL_KEYS !== undefined ? 'VAULT_UNSEAL_KEYS' : (config.VAULT_UNSEAL_KEYS_FILE ?? 'none'),
     // Field names avoid the log deny-list words (token, unseal), which would hide these harmless values.
     checkAfterRestore: config.RESTORE_VERIFY_TOKEN !== undefined ? 'source lookup-self' : 'health',
     forceOverInitialized: config.RESTORE_FORCE_OVER_INITIALIZED,
@@ -96,7 +96,8 @@ export async function runRestore(deps: RunnerDeps): Promise<void> {
     if (status.initialized && !resumed && !config.RESTORE_FORCE_OVER_INITIALIZED) await declineInitialized(ctx, status, config);
     else {
       if (status.initialized && !resumed) log.warn('RESTORE_FORCE_OVER_INITIALIZED=true: restoring over an initialized Vault; its live data will be replaced');
-      const report = await restoreSnapshot(ctx, status, { config, sourceKeys: deps.sourceKeys, clientFor: deps.clientFor, hostname: deps.hostname, restorePod: pod.restorePod }, resumed);
+      const sourceKeys = await deps.loadKeys();
+      const report = await restoreSnapshot(ctx, status, { config, sourceKeys, clientFor: deps.clientFor, hostname: deps.hostname, restorePod: pod.restorePod }, resumed);
       log.info('restore complete', { durationMs: report.durationMs, index: report.snapshot.index, term: report.snapshot.term, openedBy: report.unsealedBy, peersOpened: report.unsealedPeers, report: outputPaths(config).report });
     }
   }

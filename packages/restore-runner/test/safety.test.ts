@@ -231,3 +231,23 @@ describe('preflight: nothing is written to Vault', () => {
     expect(fresh.state().sealed).toEqual([false]);
   });
 });
+
+test('a keys Secret deleted after the restore stops no pod: a missing VAULT_UNSEAL_KEYS_FILE is read only when this pod restores', async () => {
+  const live = await double({});
+  const file = copyOfSnapshot('keys-gone');
+  writeFileSync(`${file}.restored`, JSON.stringify({ sha256: 'a'.repeat(64) }));
+  const gone = join(dir, 'deleted-secret', 'keys');
+
+  const restored = await runRunner(bundle, env(file, live.url, { VAULT_UNSEAL_KEYS_FILE: gone }));
+  const follower = await runRunner(bundle, env(file, live.url, { VAULT_UNSEAL_KEYS_FILE: gone, HOSTNAME: 'vault-2' }));
+
+  expect(restored.code).toBe(0);
+  expect(restored.lines.some((l) => String(l.msg).startsWith('already restored'))).toBe(true);
+  expect(follower.code).toBe(0);
+
+  const fresh = await double({ initialized: false });
+  const needed = await runRunner(bundle, env(copyOfSnapshot('keys-missing'), fresh.url, { VAULT_UNSEAL_KEYS_FILE: gone }));
+  expect(needed.code).toBe(2);
+  expect(String(needed.lines.at(-1)?.msg)).toContain(`VAULT_UNSEAL_KEYS_FILE: cannot read ${gone} (ENOENT): is the Secret with the source cluster's keys mounted?`);
+  expect(sawInit(fresh)).toBe(false);
+});
