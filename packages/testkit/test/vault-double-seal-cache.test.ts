@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { startVaultDouble, type VaultDouble, type VaultDoubleOptions } from '../src/index';
+import { combine, split } from '../src/vault-double/shamir';
 import { api, downloadSnapshot, tempDir, unsealWith, uploadSnapshot, waitUntil } from './vault-double-helpers';
 
 const WRONG_KEY = 'unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: cipher: message authentication failed';
@@ -38,6 +39,20 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.all(doubles.map((d) => d.close()));
   await tmp.cleanup();
+});
+
+describe('Shamir shares (sdk/helper/shamir/shamir.go)', () => {
+  it('any threshold of shares, in any order and also more than the threshold, combine to the key; fewer combine to another key', () => {
+    const key = Buffer.alloc(32, 7);
+    const shares = split(key, 5, 3);
+    expect(shares.map((s) => s.length)).toEqual([33, 33, 33, 33, 33]);
+    expect(combine([shares[4], shares[0], shares[2]].map((s) => s ?? Buffer.alloc(0)))).toEqual(key);
+    expect(combine(shares)).toEqual(key);
+    const short = combine(shares.slice(0, 2));
+    expect(short).toHaveLength(32);
+    expect(short.equals(key)).toBe(false);
+    expect(() => combine([shares[0] ?? Buffer.alloc(0), shares[0] ?? Buffer.alloc(0)])).toThrow('duplicate part detected');
+  });
 });
 
 describe('the seal config cached per node survives a forced restore', () => {

@@ -54,7 +54,7 @@ describe('init and unseal', () => {
     expect((await unsealWith(target.url, target.unsealKeys.slice(1, 3))).json).toMatchObject({ sealed: false });
   });
 
-  it('answers 400 for keys that are not hex or base64, or too short, as http/sys_seal.go and unsealFragment do', async () => {
+  it('answers 400 for keys that are not hex or base64, or too short, as internal/http/sys_seal.go and unsealFragment do', async () => {
     const target = await start({});
     target.seal();
     expect((await api(target.url, 'PUT', 'sys/unseal', { body: { key: 'not a key!' } })).json).toEqual({ errors: ["'key' must be a valid hex or base64 string"] });

@@ -3,7 +3,7 @@ import { decrypt, encrypt, kmsKey } from './crypto';
 import { split } from './shamir';
 import type { StorageRecord } from './storage-codec';
 
-/** A seal configuration as Vault stores it (vault/seal.go `SealConfig`): type, shares, threshold. */
+/** A seal configuration as Vault stores it (internal/vault/seal.go `SealConfig`): type, shares, threshold. */
 export interface SealConfig {
   type: string;
   secretShares: number;
@@ -16,7 +16,7 @@ export interface BarrierKeys {
   keyringKey: Buffer;
 }
 
-/** Storage paths of the seal records, as in Vault (vault/seal.go, vault/barrier_aes_gcm.go). */
+/** Storage paths of the seal records, as in Vault (internal/vault/seal.go, internal/vault/barrier/aes_gcm.go). */
 export const PATHS = {
   sealConfig: 'core/seal-config',
   recoveryConfig: 'core/recovery-config',
@@ -37,13 +37,13 @@ export interface NewBarrier {
   shares: Buffer[];
 }
 
-/** Shares of a 32-byte key; a single share is the key itself (vault/init.go `generateShares`). */
+/** Shares of a 32-byte key; a single share is the key itself (internal/vault/init.go `generateShares`). */
 function sharesOf(key: Buffer, shares: number, threshold: number): Buffer[] {
   return shares === 1 ? [Buffer.from(key)] : split(key, shares, threshold);
 }
 
 /**
- * `sys/init` (vault/init.go `Initialize`): Shamir splits a fresh seal key; auto-unseal uses the KMS key, sets the
+ * `sys/init` (internal/vault/init.go `Initialize`): Shamir splits a fresh seal key; auto-unseal uses the KMS key, sets the
  * barrier config to 1/1 and splits a recovery key instead (stored encrypted by the KMS key).
  */
 export function createBarrier(type: string, kmsKeyId: string, shares: number, threshold: number): NewBarrier {
@@ -96,12 +96,12 @@ function openRecord(records: StorageRecord[], path: string, key: Buffer): Buffer
   }
 }
 
-/** The root key, decrypted with the seal key (vault/seal.go `readStoredKeys`); undefined for a wrong key. */
+/** The root key, decrypted with the seal key (internal/vault/seal.go `readStoredKeys`); undefined for a wrong key. */
 export function storedRootKey(records: StorageRecord[], sealKey: Buffer): Buffer | undefined {
   return openRecord(records, PATHS.storedKeys, sealKey);
 }
 
-/** The recovery key, decrypted with the KMS key (vault/seal_autoseal.go `getRecoveryKeyInternal`). */
+/** The recovery key, decrypted with the KMS key (internal/vault/seal_autoseal.go `getRecoveryKeyInternal`). */
 export function storedRecoveryKey(records: StorageRecord[], sealKey: Buffer): Buffer | undefined {
   return openRecord(records, PATHS.recoveryKey, sealKey);
 }

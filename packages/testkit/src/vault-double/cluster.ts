@@ -79,13 +79,13 @@ export class Cluster {
   }
 
   /**
-   * `sys/init` on a node (vault/init.go `Initialize`): bootstraps raft on it, writes the barrier, caches the
+   * `sys/init` on a node (internal/vault/init.go `Initialize`): bootstraps raft on it, writes the barrier, caches the
    * seal configs on that node (`SetBarrierConfig`), and auto-unseal nodes then unseal with the stored keys
-   * (http/sys_init.go `UnsealWithStoredKeys`); Shamir nodes stay sealed.
+   * (internal/http/sys_init.go `UnsealWithStoredKeys`); Shamir nodes stay sealed.
    */
   initialize(node: NodeState, shares: number, threshold: number): InitResult {
     const barrier = createBarrier(this.product.sealType, this.kmsKeyId, shares, threshold);
-    // vault/cluster.go `setupCluster`: the configured name, else `vault-cluster-<8 hex>`, kept in this node's memory.
+    // internal/vault/cluster.go `setupCluster`: the configured name, else `vault-cluster-<8 hex>`, kept in this node's memory.
     const name = this.options.clusterName ?? `vault-cluster-${randomBytes(4).toString('hex')}`;
     const { model, rootToken } = emptyModel(name);
     this.storage.init(barrier, model);

@@ -1,7 +1,7 @@
 import { type Ctx, HttpError } from './http-util';
 import type { NodeState } from './node';
 
-/** http/handler.go `alwaysRedirectPaths`: the only paths a standby answers with a redirect. */
+/** internal/http/handler.go `alwaysRedirectPaths`: the only paths a standby answers with a redirect. */
 const ALWAYS_REDIRECT = new Set(['sys/storage/raft/snapshot', 'sys/storage/raft/snapshot-force']);
 
 /** A standby without an active node: Vault redirects-or-forwards into 503, OpenBao checks the leader first (500). */
@@ -10,7 +10,7 @@ function noActiveNode(ctx: Ctx): HttpError {
 }
 
 /**
- * http/handler.go `forwardRequest` on an unsealed standby: the two snapshot paths get 307 to the active node
+ * internal/http/handler.go `forwardRequest` on an unsealed standby: the two snapshot paths get 307 to the active node
  * (`respondStandby`, same path and query); everything else is forwarded and answered as the active node would.
  * Returns the node that handles the request, or undefined when the redirect was sent.
  * @throws HttpError when there is no active node.

@@ -13,7 +13,7 @@ function delayMs(cluster: Cluster): number {
 }
 
 /**
- * vault/raft.go `getRaftChallenge`: the leader answers `sys/storage/raft/bootstrap/challenge` only when it is
+ * internal/vault/raft.go `getRaftChallenge`: the leader answers `sys/storage/raft/bootstrap/challenge` only when it is
  * initialized, unsealed and active, and not behind its state lock (the challenge is a logical request).
  */
 function leaderReady(cluster: Cluster, node: NodeState): NodeState | undefined {
@@ -29,8 +29,8 @@ function becomeMember(node: NodeState): void {
 }
 
 /**
- * The goroutine of vault/core.go `unsealWithRaft` (Shamir) and the stored-keys unseal of an auto-unseal node
- * (command/server.go `UnsealWithStoredKeys`): once the keyring has replicated, open the barrier as a standby.
+ * The goroutine of internal/vault/core.go `unsealWithRaft` (Shamir) and the stored-keys unseal of an auto-unseal node
+ * (internal/command/server.go `UnsealWithStoredKeys`): once the keyring has replicated, open the barrier as a standby.
  */
 function unsealWhenReplicated(cluster: Cluster, node: NodeState, sealKey: Buffer): void {
   const generation = node.generation;
@@ -43,7 +43,7 @@ function unsealWhenReplicated(cluster: Cluster, node: NodeState, sealKey: Buffer
 }
 
 /**
- * One join attempt (vault/raft.go `JoinRaftCluster`, the `join` and `answerChallenge` closures). Shamir: store
+ * One join attempt (internal/vault/raft.go `JoinRaftCluster`, the `join` and `answerChallenge` closures). Shamir: store
  * the challenge and the leader's seal config (`SetBarrierConfig` only caches during a raft unseal), then, if
  * an unseal call waits with a combined key that decrypts the challenge, answer it and finish the join.
  * Auto-unseal: answer at once with the KMS. Returns true once the join is done or under way.

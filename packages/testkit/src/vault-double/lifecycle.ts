@@ -35,7 +35,7 @@ export function bootFresh(cluster: Cluster): void {
 /**
  * Restarts node `index`'s process: in-flight requests are dropped, memory (cached configs, unseal progress,
  * the seal's key, the lock, join waits) is lost. A member comes back sealed, or unsealed by its KMS key when
- * that opens the stored keys (command/server.go `UnsealWithStoredKeys`); a follower that never joined
+ * that opens the stored keys (internal/command/server.go `UnsealWithStoredKeys`); a follower that never joined
  * re-enters join mode. @throws Error for an unknown index.
  */
 export function restartNode(cluster: Cluster, index: number): void {

@@ -51,8 +51,8 @@ function reply(res: ServerResponse, result: Reply): void {
 }
 
 /**
- * Logical requests (vault/core.go `HandleRequest`) share the node's state lock, so they wait while an unseal,
- * init or restore apply holds it. On an unsealed standby they go to the active node (http/handler.go
+ * Logical requests (internal/vault/core.go `HandleRequest`) share the node's state lock, so they wait while an unseal,
+ * init or restore apply holds it. On an unsealed standby they go to the active node (internal/http/handler.go
  * `forwardRequest`), under that node's lock; the snapshot paths get a 307 instead.
  */
 async function dispatch(ctx: Ctx, route: Route, match: RegExpExecArray): Promise<Reply> {

@@ -9,9 +9,9 @@ function seal(node: NodeState): void {
 }
 
 /**
- * vault/raft.go `raftSnapshotRestoreCallback` on one node, after storage was replaced. The keyring still opens
+ * internal/vault/raft.go `raftSnapshotRestoreCallback` on one node, after storage was replaced. The keyring still opens
  * under the old root key (`performKeyUpgrades` succeeds): the node stays unsealed and `reloadShamirKey`
- * (vault/ha.go) re-reads the barrier config. Otherwise Shamir seals the node, leaving its cached seal config
+ * (internal/vault/ha.go) re-reads the barrier config. Otherwise Shamir seals the node, leaving its cached seal config
  * as it was; auto-unseal re-opens the barrier with the stored keys if its KMS key decrypts them, else seals.
  */
 function restoreCallback(cluster: Cluster, node: NodeState, sameKeyring: boolean): boolean {
@@ -26,7 +26,7 @@ function restoreCallback(cluster: Cluster, node: NodeState, sameKeyring: boolean
 }
 
 /**
- * The background half of vault/logical_system_raft.go `handleStorageRaftSnapshotWrite` on the active node: take
+ * The background half of internal/vault/logical_system_raft.go `handleStorageRaftSnapshotWrite` on the active node: take
  * the state lock (every request but health now waits), preSeal, `RestoreSnapshot` (held `restoreApplyMs`),
  * the restore callback, then `postUnseal`, which purges the cached seal configs. A failed callback seals the
  * node instead, and its cache survives. Health meanwhile reads atomics: sealed false, active, until the seal.

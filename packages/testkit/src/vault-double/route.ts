@@ -1,7 +1,7 @@
 import type { Ctx, Reply } from './http-util';
 
 /**
- * How a request meets the node (vault/http/handler.go): `logical` requests share the state lock and are
+ * How a request meets the node (internal/http/handler.go): `logical` requests share the state lock and are
  * forwarded by a standby to the active node; `local` handlers (seal-status, unseal, init, seal) run on the
  * node they reach and take the lock themselves; `health` takes no lock at all.
  */

@@ -5,7 +5,7 @@ import { clusterInfo } from './seal-status';
 
 const GO_BOOLS: Record<string, boolean> = { 1: true, t: true, T: true, TRUE: true, true: true, True: true, 0: false, f: false, F: false, FALSE: false, false: false, False: false };
 
-/** A `...code` query parameter (http/sys_health.go `fetchStatusCode`): absent = fallback, not an integer = 400. */
+/** A `...code` query parameter (internal/http/sys_health.go `fetchStatusCode`): absent = fallback, not an integer = 400. */
 function codeParam(ctx: Ctx, name: string, fallback: number): number | undefined {
   const value = ctx.query.get(name);
   if (value === null) return fallback;
@@ -29,7 +29,7 @@ function vaultOnlyParamsBad(ctx: Ctx): boolean {
   return boolParam(ctx, 'perfstandbyok') === undefined || codeParam(ctx, 'drsecondarycode', 472) === undefined || codeParam(ctx, 'performancestandbycode', 473) === undefined;
 }
 
-/** Status code in the precedence of http/sys_health.go `getSysHealth`: uninitialized, sealed, standby, active. */
+/** Status code in the precedence of internal/http/sys_health.go `getSysHealth`: uninitialized, sealed, standby, active. */
 function healthCode(ctx: Ctx): number | undefined {
   const standbyOk = boolParam(ctx, 'standbyok');
   const codes = { uninit: codeParam(ctx, 'uninitcode', 501), sealed: codeParam(ctx, 'sealedcode', 503), standby: codeParam(ctx, 'standbycode', 429), active: codeParam(ctx, 'activecode', 200) };
@@ -41,7 +41,7 @@ function healthCode(ctx: Ctx): number | undefined {
   return codes.active;
 }
 
-/** The body's fields per flavor (Vault's http/sys_health.go `HealthResponse`; OpenBao drops the enterprise ones). */
+/** The body's fields per flavor (hashicorp/vault http/sys_health.go `HealthResponse`; OpenBao drops the enterprise ones). */
 function healthBody(ctx: Ctx): Record<string, unknown> {
   const { cluster, node } = ctx;
   const vault = cluster.product.flavor === 'vault';

@@ -14,7 +14,7 @@ import { scheduleRestore } from './restore-apply';
 import { type ReadSnapshot, readSnapshotFile } from './snapshot-reader';
 import { snapshotArchive } from './snapshot-writer';
 
-/** vault/logical_system_raft.go `handleStorageRaftSnapshotWrite`: the 400 of a non-force restore that fails the sealed-hash check. */
+/** internal/vault/logical_system_raft.go `handleStorageRaftSnapshotWrite`: the 400 of a non-force restore that fails the sealed-hash check. */
 export const FOREIGN_SNAPSHOT_MESSAGE = 'could not verify hash file, possibly the snapshot is using a different set of unseal keys; use the snapshot-force API to bypass this check';
 export const FOREIGN_AUTOSEAL_MESSAGE = 'could not verify hash file, possibly the snapshot is using a different autoseal key; use the snapshot-force API to bypass this check';
 
@@ -69,7 +69,7 @@ async function streamArchive(res: ServerResponse, archive: Readable, limit: numb
 
 /**
  * `GET sys/storage/raft/snapshot`: raft sizes the archive by walking the FSM before the first byte
- * (physical/raft/snapshot.go `openFromFSM`), held here for `snapshotFirstByteMs`; then streamed, chunked.
+ * (internal/physical/raft/snapshot.go `openFromFSM`), held here for `snapshotFirstByteMs`; then streamed, chunked.
  */
 async function snapshotGet(ctx: Ctx): Promise<Reply> {
   authorize(ctx, 'sys/storage/raft/snapshot', ['read']);

@@ -20,7 +20,7 @@ function intField(body: Record<string, unknown>, name: string): number {
   throw new HttpError(400, [`json: cannot unmarshal ${typeof value === 'number' ? 'number' : typeof value} into Go struct field InitRequest.${name} of type int`]);
 }
 
-/** vault/seal.go `SealConfig.Validate` (barrier) and `ValidateRecovery` (recovery: zero shares allowed). */
+/** internal/vault/seal.go `SealConfig.Validate` (barrier) and `ValidateRecovery` (recovery: zero shares allowed). */
 function configProblem(config: SealConfig, recovery: boolean): string | undefined {
   if (!recovery && config.secretShares < 1) return 'shares must be at least one';
   if (!recovery && config.secretThreshold < 1) return 'threshold must be at least one';
@@ -32,7 +32,7 @@ function configProblem(config: SealConfig, recovery: boolean): string | undefine
 }
 
 /**
- * `PUT sys/init` (http/sys_init.go `handleSysInitPut`, vault/init.go `initializeInternal`): the parameter family
+ * `PUT sys/init` (internal/http/sys_init.go `handleSysInitPut`, internal/vault/init.go `initializeInternal`): the parameter family
  * must fit the seal, the configs must validate, then under the state lock the node must not be initialized.
  */
 async function init(ctx: Ctx): Promise<Reply> {
@@ -62,7 +62,7 @@ async function init(ctx: Ctx): Promise<Reply> {
   });
 }
 
-/** http/sys_seal.go: hex when it decodes to a key length (16..33 bytes), else standard base64. */
+/** internal/http/sys_seal.go: hex when it decodes to a key length (16..33 bytes), else standard base64. */
 function decodeUnsealKey(text: string): Buffer | undefined {
   if (/^(?:[0-9a-fA-F]{2})+$/.test(text)) {
     const bytes = Buffer.from(text, 'hex');
@@ -73,9 +73,9 @@ function decodeUnsealKey(text: string): Buffer | undefined {
 }
 
 /**
- * `PUT sys/unseal` (http/sys_seal.go `handleSysUnseal`). `reset` on a sealed node drops the progress and answers
+ * `PUT sys/unseal` (internal/http/sys_seal.go `handleSysUnseal`). `reset` on a sealed node drops the progress and answers
  * the status; on an unsealed node it is 400 `vault is unsealed`. A key is tried under the exclusive state lock
- * (vault/core.go `unsealFragment`), which a joining follower keeps until the join completes.
+ * (internal/vault/core.go `unsealFragment`), which a joining follower keeps until the join completes.
  */
 async function unseal(ctx: Ctx): Promise<Reply> {
   const body = await readJson(ctx.req);

@@ -4,7 +4,7 @@ import type { NodeState } from './node';
 
 /**
  * The node's barrier seal config: the cached copy when there is one, else storage's, which is then cached
- * (vault/seal.go `defaultSeal.BarrierConfig`, vault/seal_autoseal.go `autoSeal.BarrierConfig`).
+ * (internal/vault/seal.go `defaultSeal.BarrierConfig`, internal/vault/seal_autoseal.go `autoSeal.BarrierConfig`).
  */
 export function barrierConfig(cluster: Cluster, node: NodeState): SealConfig | undefined {
   if (node.barrierCache) return { ...node.barrierCache };
@@ -13,7 +13,7 @@ export function barrierConfig(cluster: Cluster, node: NodeState): SealConfig | u
   return stored;
 }
 
-/** The recovery config of an auto-unseal node, cached the same way (vault/seal_autoseal.go `RecoveryConfig`). */
+/** The recovery config of an auto-unseal node, cached the same way (internal/vault/seal_autoseal.go `RecoveryConfig`). */
 export function recoveryConfig(cluster: Cluster, node: NodeState): SealConfig | undefined {
   if (node.recoveryCache) return { ...node.recoveryCache };
   const stored = node.member ? cluster.storage.recoveryConfig() : undefined;
@@ -21,7 +21,7 @@ export function recoveryConfig(cluster: Cluster, node: NodeState): SealConfig | 
   return stored;
 }
 
-/** The config seal-status shows and unseal counts against: recovery for auto-unseal (vault/logical_system.go `GetSealStatus`). */
+/** The config seal-status shows and unseal counts against: recovery for auto-unseal (internal/vault/logical_system.go `GetSealStatus`). */
 export function statusConfig(cluster: Cluster, node: NodeState): SealConfig | undefined {
   return cluster.shamir ? barrierConfig(cluster, node) : recoveryConfig(cluster, node);
 }
@@ -33,7 +33,7 @@ export function purgeCaches(node: NodeState): void {
 }
 
 /**
- * vault/init.go `Initialized`: the local barrier holds a seal config (read through the cache), or a raft join
+ * internal/vault/init.go `Initialized`: the local barrier holds a seal config (read through the cache), or a raft join
  * is under way (`isRaftUnseal`), or raft has been bootstrapped/joined.
  */
 export function isInitialized(cluster: Cluster, node: NodeState): boolean {
@@ -42,9 +42,9 @@ export function isInitialized(cluster: Cluster, node: NodeState): boolean {
 }
 
 /**
- * vault/core.go `unsealInternal` with raft HA: the barrier opens and the node unseals as a standby; node 0 then
- * takes the active role, whose `postUnseal` purges the cached seal configs (vault/core.go `postUnseal`,
- * vault/ha.go `waitForLeadership`). Standbys keep theirs, which is why they can show stale t/n (vault#13416).
+ * internal/vault/core.go `unsealInternal` with raft HA: the barrier opens and the node unseals as a standby; node 0 then
+ * takes the active role, whose `postUnseal` purges the cached seal configs (internal/vault/core.go `postUnseal`,
+ * internal/vault/ha.go `waitForLeadership`). Standbys keep theirs, which is why they can show stale t/n (vault#13416).
  */
 export function unsealInternal(cluster: Cluster, node: NodeState, rootKey: Buffer): boolean {
   if (!cluster.storage.open(rootKey)) return false;

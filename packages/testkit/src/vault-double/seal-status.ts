@@ -2,7 +2,7 @@ import type { Cluster } from './cluster';
 import type { NodeState } from './node';
 import { isInitialized, statusConfig } from './seal-access';
 
-/** cluster_name and cluster_id, readable only through an unsealed barrier (vault/cluster.go `Cluster`). */
+/** cluster_name and cluster_id, readable only through an unsealed barrier (internal/vault/cluster.go `Cluster`). */
 export function clusterInfo(cluster: Cluster, node: NodeState): { cluster_name: string; cluster_id: string } | undefined {
   const model = node.sealed ? undefined : cluster.storage.model;
   if (!model) return undefined;
@@ -11,8 +11,8 @@ export function clusterInfo(cluster: Cluster, node: NodeState): { cluster_name: 
 }
 
 /**
- * The body of `sys/seal-status` and of `sys/unseal` (vault/logical_system.go `GetSealStatus`; field names from
- * api/sys_seal.go `SealStatusResponse`, OpenBao's `CoreSealStatusResponse` says `commit_date`). t and n come
+ * The body of `sys/seal-status` and of `sys/unseal` (internal/vault/logical_system.go `GetSealStatus`; field names from
+ * hashicorp/vault api/sys_seal.go `SealStatusResponse`, OpenBao's `CoreSealStatusResponse` says `commit_date`). t and n come
  * from the cached config when there is one; cluster name and id only while unsealed.
  */
 export function sealStatus(cluster: Cluster, node: NodeState): Record<string, unknown> {

@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 
 /**
- * Shamir's secret sharing over GF(2^8), as Vault's `shamir` package does it (shamir/shamir.go `Split`,
+ * Shamir's secret sharing over GF(2^8), as Vault's `shamir` package does it (sdk/helper/shamir/shamir.go `Split`,
  * `Combine`): each byte of the secret is the intercept of a random polynomial of degree threshold-1; a
  * share is the polynomial's values at one x coordinate followed by that x (1 byte of overhead). Combining
  * interpolates at x=0 from whatever parts it is given: with fewer parts than the threshold, or one part

@@ -7,7 +7,7 @@ interface Waiter {
 }
 
 /**
- * A node's `stateLock` (vault/core.go: a sync.RWMutex): request handling shares it, unseal/init/seal and the
+ * A node's `stateLock` (internal/vault/core.go: a sync.RWMutex): request handling shares it, unseal/init/seal and the
  * apply of a restore hold it alone. As with Go's RWMutex, once a writer waits, new readers queue behind it.
  */
 export class StateLock {

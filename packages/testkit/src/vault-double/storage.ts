@@ -35,7 +35,7 @@ export class Storage {
     Object.assign(this, { sealRecords: barrier.records, keys: barrier.keys, model, locked: [] });
   }
 
-  /** Opens the data with a root key (vault/barrier_aes_gcm.go `Unseal`); false when the keyring is not under it. */
+  /** Opens the data with a root key (internal/vault/barrier/aes_gcm.go `Unseal`); false when the keyring is not under it. */
   open(rootKey: Buffer): boolean {
     if (this.keys) return this.keys.rootKey.equals(rootKey);
     const keyringKey = keyringKeyFrom(this.sealRecords, rootKey);
@@ -51,7 +51,7 @@ export class Storage {
 
   /**
    * Replaces everything with a snapshot's records (raft `Restore`). Returns whether the keyring still opens
-   * under the previous root key (vault/ha.go `performKeyUpgrades` succeeds), in which case it stays open.
+   * under the previous root key (internal/vault/ha.go `performKeyUpgrades` succeeds), in which case it stays open.
    */
   replace(records: StorageRecord[], fillerBytes: number): boolean {
     const previous = this.keys?.rootKey;

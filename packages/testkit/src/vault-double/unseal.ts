@@ -7,11 +7,11 @@ import type { NodeState } from './node';
 import { barrierConfig, isInitialized, recoveryConfig, unsealInternal } from './seal-access';
 import { combine, SHARE_OVERHEAD } from './shamir';
 
-/** vault/barrier_aes_gcm.go `KeyLength`: 16..32 bytes, plus one byte of Shamir overhead for a share. */
+/** internal/vault/barrier/aes_gcm.go `KeyLength`: 16..32 bytes, plus one byte of Shamir overhead for a share. */
 const KEY_MIN = 16;
 const KEY_MAX = 32 + SHARE_OVERHEAD;
 
-/** vault/seal_manager.go `ErrInvalidKey`: http/sys_seal.go answers it with 400. */
+/** internal/vault/seal_manager.go `ErrInvalidKey`: internal/http/sys_seal.go answers it with 400. */
 function invalidKey(reason: string): HttpError {
   return new HttpError(400, [`invalid key: ${reason}`]);
 }
@@ -22,7 +22,7 @@ function aesKeyError(key: Buffer): string | undefined {
 }
 
 /**
- * vault/seal_manager.go `getUnsealKey`: records the part; once the threshold of the config in force is met
+ * internal/vault/seal_manager.go `getUnsealKey`: records the part; once the threshold of the config in force is met
  * (recovery config for auto-unseal, the leader's config while joining raft, else the node's barrier config,
  * cached), combines the parts. A threshold of 1 takes the first part as the whole key. Undefined while short.
  */
@@ -43,7 +43,7 @@ function collect(cluster: Cluster, node: NodeState, key: Buffer): Buffer | undef
   }
 }
 
-/** vault/seal_autoseal.go `VerifyRecoveryKey`, as `getUnsealKey` wraps it. */
+/** internal/vault/seal_autoseal.go `VerifyRecoveryKey`, as `getUnsealKey` wraps it. */
 function verifyRecoveryKey(cluster: Cluster, combined: Buffer): void {
   const stored = storedRecoveryKey(cluster.storage.sealRecords, cluster.kmsKey());
   if (!stored) throw invalidKey('failed to verify recovery key: failed to decrypt encrypted stored keys: cipher: message authentication failed');
@@ -51,8 +51,8 @@ function verifyRecoveryKey(cluster: Cluster, combined: Buffer): void {
 }
 
 /**
- * vault/seal_manager.go `unsealKeyToRootKey`: Shamir sets the combined key in the seal's wrapper, then both
- * families decrypt the stored root key with the seal (vault/seal.go `readStoredKeys`); a wrong combined key
+ * internal/vault/seal_manager.go `unsealKeyToRootKey`: Shamir sets the combined key in the seal's wrapper, then both
+ * families decrypt the stored root key with the seal (internal/vault/seal.go `readStoredKeys`); a wrong combined key
  * fails there with "message authentication failed", which is an invalid key (400).
  */
 function rootKeyFor(cluster: Cluster, node: NodeState, combined: Buffer): Buffer {
@@ -70,9 +70,9 @@ function rootKeyFor(cluster: Cluster, node: NodeState, combined: Buffer): Buffer
 }
 
 /**
- * One `PUT sys/unseal` key on a node (vault/core.go `unsealFragment`), with the node's state lock held by the
+ * One `PUT sys/unseal` key on a node (internal/vault/core.go `unsealFragment`), with the node's state lock held by the
  * caller. A follower in raft join mode ends in `unsealWithRaft`, which waits for the join.
- * @throws HttpError 400 for what http/sys_seal.go maps to 400 (invalid key, not initialized), else 500.
+ * @throws HttpError 400 for what internal/http/sys_seal.go maps to 400 (invalid key, not initialized), else 500.
  */
 export async function unsealFragment(cluster: Cluster, node: NodeState, key: Buffer): Promise<void> {
   if (!isInitialized(cluster, node)) throw new HttpError(400, ['Vault is not initialized']);
@@ -88,7 +88,7 @@ export async function unsealFragment(cluster: Cluster, node: NodeState, key: Buf
 }
 
 /**
- * vault/core.go `unsealWithRaft`: sets the combined key in the seal (a bad size is returned as is: 500), then,
+ * internal/vault/core.go `unsealWithRaft`: sets the combined key in the seal (a bad size is returned as is: 500), then,
  * as retry_join is in progress, waits for the join loop to complete (`<-c.raftJoinDoneCh`) while the caller
  * holds the state lock; the node unseals in the background once the keyring has replicated (see join.ts).
  */
