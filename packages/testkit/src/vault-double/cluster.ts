@@ -30,6 +30,7 @@ export class Cluster {
   raftIndex = 1;
   term = 1;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private closed = false;
 
   /** @throws Error for a seal type the flavor does not have. */
   constructor(readonly options: VaultDoubleOptions) {
@@ -47,8 +48,9 @@ export class Cluster {
     return kmsKey(this.kmsKeyId);
   }
 
-  /** Runs `fn` later unless the double is closed first. */
+  /** Runs `fn` later unless the double is closed first (after close, nothing is scheduled any more). */
   schedule(fn: () => void, ms: number): void {
+    if (this.closed) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
       fn();
@@ -61,8 +63,9 @@ export class Cluster {
     return new Promise((resolve) => (ms <= 0 ? resolve() : this.schedule(resolve, ms)));
   }
 
-  /** Cancels scheduled work (restores not yet applied, join attempts, waits). */
+  /** Cancels scheduled work (restores not yet applied, join attempts, waits) for good: the double is closing. */
   cancelScheduled(): void {
+    this.closed = true;
     for (const timer of this.timers) clearTimeout(timer);
     this.timers.clear();
   }
