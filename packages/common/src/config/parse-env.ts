@@ -57,7 +57,7 @@ export function parseEnv<T extends z.ZodObject>(spec: EnvSpec<T>, env: Env): z.o
       problems.push(`${name}: ${shown}`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return (result as { data: z.output<T> }).data;
 }
 
