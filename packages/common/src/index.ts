@@ -2,7 +2,7 @@ export { bool, COUNT_MAX, checkHttpUrl, checkObjectKey, count, duration, type En
 export { decideRestorePod, keyTimestamp, type ObjectFacts, objectFactsOf, objectMetadataOf, type PodDecision, readSnapshotRecord, recordPathFor, type SnapshotRecord, type SourceVault, snapshotKey, snapshotKeyPattern, snapshotRecordSchema, sourceVaultSchema, timeOfSnapshotKey, writeSnapshotRecord } from './contracts/index';
 export { AppError, ConfigError, describeError, type ErrorCode, S3Error, SnapshotError, VaultError } from './errors';
 export { type AtomicFile, createAtomicFile, removeStaleTempFiles, TEMP_MARKER, writeFileAtomic } from './files/index';
-export { createLogger, type Level, type Logger, levelFrom, registerSecret, scrub } from './log';
+export { createLogger, type Level, type Logger, levelFrom, registerSecret, scrub, withoutUserinfo } from './log';
 export { createProgress, type Progress, type ProgressOptions, progressStream } from './progress';
 export { type MainContext, type MainOptions, runMain, type SkipDecision } from './run-main';
 export { applyRetention, type CopyParams, copyObject, copySource, createS3Client, deleteObject, EtagHasher, type ExpectedObject, etagMatches, getObjectStream, headObject, listSnapshotObjects, MAX_SINGLE_COPY_BYTES, type ObjectSettings, type ObjectStream, objectSettingsParams, type RetentionParams, type S3ClientOptions, type SnapshotObject, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3Passthrough, s3Secrets, s3Url, toS3Error, type UploadStreamParams, type UploadStreamResult, uploadStream, verifyStoredObject, withS3Checks } from './s3/index';
