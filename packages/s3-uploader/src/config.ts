@@ -1,4 +1,4 @@
-import { count, type EnvSpec, required, s3EnvShape, s3FileVars, s3Passthrough, s3Secrets, size, withS3Checks } from '@vault-raft-backup/common';
+import { count, type EnvSpec, latestKeyOf, required, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, size, withS3Checks } from '@vault-raft-backup/common';
 import { z } from 'zod';
 
 const MIB = 1024 * 1024;
@@ -17,7 +17,7 @@ export const spec = {
     z.object({
       SNAPSHOT_FILE: required('path').describe('snapshot to upload; SNAPSHOT_FILE.json (from snapshot-taker) gives its sha256, size and time'),
       ...s3EnvShape,
-      S3_LATEST_KEY: z.string().default('latestbackup.snap').describe('name under S3_PREFIX that always holds the newest verified snapshot; set empty to disable'),
+      ...s3LatestKeyShape,
       S3_SSE: z.enum(['AES256', 'aws:kms'], { error: 'must be AES256 or aws:kms' }).optional().describe('server-side encryption: AES256 or aws:kms (unset: bucket default)'),
       S3_SSE_KMS_KEY_ID: z.string().optional().describe('KMS key for S3_SSE=aws:kms (unset: the AWS managed key)'),
       S3_STORAGE_CLASS: z
@@ -41,8 +41,5 @@ export const spec = {
 
 export type Config = z.output<typeof spec.schema>;
 
-/** Full key of `latest`, or undefined when S3_LATEST_KEY is set but empty (an empty value would otherwise mean "default"). */
-export function latestKeyOf(config: Config, env: Record<string, string | undefined>): string | undefined {
-  if (env.S3_LATEST_KEY === '') return undefined;
-  return `${config.S3_PREFIX}${config.S3_LATEST_KEY}`;
-}
+/** Full key of `latest`, or undefined when S3_LATEST_KEY is set but empty (the definition restore-fetcher shares). */
+export { latestKeyOf };
