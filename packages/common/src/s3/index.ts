@@ -4,7 +4,7 @@ export { type CopyParams, copyObject, copySource, MAX_SINGLE_COPY_BYTES } from '
 export { getObjectStream, type ObjectStream } from './download';
 export { s3Url, toS3Error } from './errors';
 export { EtagHasher, etagMatches } from './etag';
-export { listSnapshotObjects, type SnapshotObject } from './list';
+export { listSnapshotObjects, MAX_LIST_PAGES, type SnapshotObject } from './list';
 export { applyRetention, type RetentionParams } from './retention';
 export { type ObjectSettings, objectSettingsParams, type UploadStreamParams, type UploadStreamResult, uploadStream } from './upload';
 export { deleteObject, type ExpectedObject, headObject, verifyStoredObject } from './verify';
