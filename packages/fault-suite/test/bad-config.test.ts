@@ -48,7 +48,7 @@ const CASES: Case[] = [
   {
     bundle: 'restore-fetcher',
     spec: fetcherSpec,
-    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml' },
+    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml', RESTORE_POD: 'free', HOSTNAME: 'free' },
     valid: { AWS_ACCESS_KEY_ID: 'AKIAONLYTHEKEYID' },
   },
   {
