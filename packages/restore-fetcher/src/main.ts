@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { ConfigError, createS3Client, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
+import { ConfigError, createS3Client, latestKeyOf, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
 import { restoreKeyOf, skipUnlessRestorePod, spec } from './config';
 import { fetchSnapshot } from './fetch-snapshot';
 import { listSnapshots, renderList } from './list-snapshots';
@@ -16,13 +16,13 @@ runMain({
     const client = createS3Client(s3ClientOptionsFrom(config, process.env));
     try {
       if (config.RESTORE_LIST) {
-        const latestKey = `${config.S3_PREFIX}latestbackup.snap`;
+        const latestKey = latestKeyOf(config, process.env);
         const rows = await listSnapshots(client, { bucket: config.S3_BUCKET, prefix: config.S3_PREFIX, latestKey, format: config.RESTORE_LIST_FORMAT, signal });
         process.stdout.write(renderList(rows, config.RESTORE_LIST_FORMAT));
         return;
       }
       if (!config.SNAPSHOT_FILE) throw new ConfigError(['SNAPSHOT_FILE: is required']);
-      await fetchSnapshot(client, { bucket: config.S3_BUCKET, key: restoreKeyOf(config), file: config.SNAPSHOT_FILE, allowMissingChecksum: config.RESTORE_ALLOW_MISSING_CHECKSUM, signal }, log);
+      await fetchSnapshot(client, { bucket: config.S3_BUCKET, key: restoreKeyOf(config, process.env), file: config.SNAPSHOT_FILE, allowMissingChecksum: config.RESTORE_ALLOW_MISSING_CHECKSUM, signal }, log);
     } finally {
       client.destroy();
     }

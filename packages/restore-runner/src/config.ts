@@ -1,20 +1,5 @@
-import { bool, duration, type EnvSpec, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { bool, duration, type EnvSpec, httpUrlList, required, vaultConnectionShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
-
-/** Comma-separated http(s) addresses, trimmed, without trailing slashes. */
-const addressList = z
-  .string()
-  .default('')
-  .transform((v, ctx) => {
-    const addrs = v
-      .split(',')
-      .map((a) => a.trim().replace(/\/+$/, ''))
-      .filter((a) => a !== '');
-    for (const a of addrs) {
-      if (!/^https?:\/\/[^\s/]+$/.test(a)) ctx.addIssue({ code: 'custom', message: `"${a}" is not an http:// or https:// address (scheme, host and port only)` });
-    }
-    return addrs;
-  });
 
 /** A positive integer, or unset. */
 const optionalCount = z
@@ -49,7 +34,7 @@ const schema = z
     RESTORE_INIT_THRESHOLD: optionalCount.describe("Threshold of the temporary init; unset = the source cluster's. It must be at least the source's, or the source keys do not combine until Vault restarts"),
     RESTORE_ALLOW_OLDER_VAULT: bool(false).describe('Restore a snapshot taken by a newer Vault minor version than this one (Vault supports upgrades, not downgrades)'),
     RESTORE_WAIT_TIMEOUT: duration('10m').describe('Deadline of each wait: for Vault to answer, to become active, for the restore to apply, for followers to unseal'),
-    RESTORE_PEER_ADDRS: addressList.describe('Comma-separated follower addresses the restore pod unseals with the source keys, e.g. http://vault-1.vault-internal:8200,http://vault-2.vault-internal:8200'),
+    RESTORE_PEER_ADDRS: httpUrlList({ originOnly: true }).describe('Comma-separated follower addresses the restore pod unseals with the source keys, e.g. http://vault-1.vault-internal:8200,http://vault-2.vault-internal:8200'),
     RESTORE_MARKER_FILE: z.string().optional().describe('Marker written after a successful restore; default <SNAPSHOT_FILE>.restored'),
     RESTORE_REPORT_FILE: z.string().optional().describe('JSON report of the restore (no secrets); default <SNAPSHOT_FILE>.report.json'),
     RESTORE_STATE_FILE: z
