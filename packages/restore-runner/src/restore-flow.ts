@@ -1,4 +1,4 @@
-import type { VaultClient } from '@vault-raft-backup/common';
+import { type VaultClient, withoutUserinfo } from '@vault-raft-backup/common';
 import { awaitApplied } from './await-applied';
 import { outputPaths, type RestoreConfig } from './config';
 import { unsealRestored, verifyRestored } from './finish';
@@ -121,7 +121,7 @@ async function finish(ctx: NodeContext, sealType: string, deps: FlowDeps, run: {
   const report: RestoreReport = {
     status: 'restored',
     snapshot: snapshotSummary(config.SNAPSHOT_FILE, checked),
-    vault: { addr: ctx.client.addr, sealType, version: after.version, clusterName: after.cluster_name, acceptedBy: ctx.client.addr },
+    vault: { addr: withoutUserinfo(ctx.client.addr), sealType, version: after.version, clusterName: after.cluster_name },
     pod: { hostname: deps.hostname, restorePod: deps.restorePod },
     unsealedBy,
     unsealedPeers,
