@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { runMain, vaultClientFromConfig } from '@vault-raft-backup/common';
 import { spec } from './config';
-import { parseUnsealKeys } from './keys-file';
+import { loadSourceKeys } from './keys-file';
 import { runRestore } from './restore';
 
 const POLL_MS = 500;
@@ -12,9 +12,8 @@ runMain({
   spec,
   env: process.env,
   run: async (config, { log, signal, idleUntilSignal }) => {
-    const sourceKeys = config.VAULT_UNSEAL_KEYS === undefined ? undefined : parseUnsealKeys(config.VAULT_UNSEAL_KEYS);
     const client = vaultClientFromConfig(config, log);
     const clientFor = (addr: string) => vaultClientFromConfig({ ...config, VAULT_ADDR: addr }, log);
-    await runRestore({ config, sourceKeys, client, clientFor, hostname: config.HOSTNAME ?? hostname(), log, signal, pollMs: POLL_MS, idle: idleUntilSignal });
+    await runRestore({ config, loadKeys: () => loadSourceKeys(config), client, clientFor, hostname: config.HOSTNAME ?? hostname(), log, signal, pollMs: POLL_MS, idle: idleUntilSignal });
   },
 });
