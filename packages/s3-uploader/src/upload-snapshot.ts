@@ -2,24 +2,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  AppError,
-  applyRetention,
-  copyObject,
-  createProgress,
-  deleteObject,
-  headObject,
-  type Logger,
-  type ObjectSettings,
-  objectMetadataOf,
-  readSnapshotRecord,
-  S3Error,
-  type SnapshotRecord,
-  SnapshotVerifier,
-  snapshotKey,
-  uploadStream,
-  verifyStoredObject,
-} from '@vault-raft-backup/common';
+import { AppError, createProgress, headObject, type Logger, objectMetadataOf, readSnapshotRecord, S3Error, type SnapshotRecord, SnapshotVerifier, snapshotKey } from '@vault-raft-backup/common';
+import { copyObject } from './copy-object';
+import { applyRetention } from './retention';
+import { deleteObject, verifyStoredObject } from './stored-object';
+import { type ObjectSettings, uploadStream } from './upload-stream';
 
 /** What uploadSnapshot needs, already parsed and typed. */
 export interface UploadOptions extends ObjectSettings {

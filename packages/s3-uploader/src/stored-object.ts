@@ -1,22 +1,12 @@
-import { DeleteObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
-import { S3Error } from '../errors';
-import { etagMatches } from './etag';
-import { s3Url, toS3Error } from './errors';
+import { DeleteObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { headObject, S3Error, s3Url, toS3Error } from '@vault-raft-backup/common';
+import { etagMatches } from './etag-hasher';
 
 export interface ExpectedObject {
   bytes: number;
   sha256: string;
   /** ETags computed while uploading; compared when the stored ETag is MD5-style. */
   etags?: { simple: string; multipart: string } | undefined;
-}
-
-/** HeadObject, mapped to S3Error. @throws S3Error */
-export async function headObject(client: S3Client, bucket: string, key: string, signal?: AbortSignal): Promise<HeadObjectCommandOutput> {
-  try {
-    return await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
-  } catch (err) {
-    throw toS3Error(err, 'HeadObject', bucket, key);
-  }
 }
 
 /**

@@ -1,8 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import type { S3Client, ServerSideEncryption, StorageClass } from '@aws-sdk/client-s3';
-import { AppError } from '../errors';
-import { EtagHasher } from './etag';
-import { toS3Error } from './errors';
+import { AppError, toS3Error } from '@vault-raft-backup/common';
+import { EtagHasher } from './etag-hasher';
 import { uploadInParts } from './multipart-upload';
 
 /** Server-side encryption and storage class applied to every object written. */
