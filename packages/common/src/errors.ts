@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'S3_NOT_FOUND'
   | 'S3_ACCESS_DENIED'
   | 'S3_VERIFY_FAILED'
+  | 'S3_TIMEOUT'
   | 'RESTORE_FAILED'
   | 'RESTORE_PREFLIGHT'
   | 'FILE_IO'

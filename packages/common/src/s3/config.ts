@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, count, duration, httpUrl, objectKey, required } from '../config/index';
+import { bool, count, duration, httpUrl, objectKey, required, size } from '../config/index';
 import { snapshotKeyPattern } from '../contracts/keys';
 import type { S3ClientOptions } from './client';
 
@@ -15,7 +15,12 @@ export const s3EnvShape = {
     .default('WHEN_REQUIRED')
     .describe('request/response checksums: WHEN_REQUIRED works with stores that reject flexible checksums'),
   S3_CONNECT_TIMEOUT: duration('10s').describe('timeout for opening a connection (1ms to 24d; 0 is not allowed)'),
-  S3_SOCKET_TIMEOUT: duration('2m').describe('a request fails when its connection is idle this long (1ms to 24d; 0 is not allowed)'),
+  S3_SOCKET_TIMEOUT: duration('2m').describe('a request fails when its connection is idle this long: a store that does not answer (1ms to 24d; 0 is not allowed)'),
+  // A 1 byte/s transfer never leaves its connection idle: the floor ends it after S3_LOW_SPEED_TIME (x S3_MAX_ATTEMPTS).
+  // 1 KiB/s over 60 s is below any link a backup could use, so it never ends a healthy transfer.
+  S3_LOW_SPEED_LIMIT: size('1KiB', { min: 1, max: 1024 ** 3 })
+    .describe('speed floor, bytes per second (1B to 1GiB): a request that moves fewer on average over S3_LOW_SPEED_TIME, while sending or receiving, is aborted (and retried up to S3_MAX_ATTEMPTS)'),
+  S3_LOW_SPEED_TIME: duration('60s', { min: 1000, max: 3_600_000 }).describe('window of the speed floor (1s to 1h)'),
   // the SDK waits up to 20 s between attempts: 20 attempts already hold one request for minutes
   S3_MAX_ATTEMPTS: count(3, { min: 1, max: 20 }).describe('attempts per S3 request, including the first (SDK retries), 1 to 20'),
   AWS_REGION: z.string().optional().describe('region; defaults to us-east-1 when AWS_ENDPOINT_URL_S3 is set'),
@@ -96,6 +101,7 @@ export function s3ClientOptionsFrom(config: S3Env, env: Record<string, string | 
     checksumMode: config.S3_CHECKSUM_MODE,
     connectTimeoutMs: config.S3_CONNECT_TIMEOUT,
     socketTimeoutMs: config.S3_SOCKET_TIMEOUT,
+    speedFloor: { bytesPerSecond: config.S3_LOW_SPEED_LIMIT, windowMs: config.S3_LOW_SPEED_TIME },
     maxAttempts: config.S3_MAX_ATTEMPTS,
     credentials: fromFiles && accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined } : undefined,
   };
