@@ -5,6 +5,6 @@ export { type AtomicFile, createAtomicFile, removeStaleTempFiles, TEMP_MARKER, w
 export { createLogger, type Level, type Logger, levelFrom, registerSecret, scrub, withoutUserinfo } from './log';
 export { createProgress, type Progress, type ProgressOptions, progressStream } from './progress';
 export { type MainContext, type MainOptions, runMain, type SkipDecision } from './run-main';
-export { createS3Client, getObjectStream, headObject, latestKeyOf, listSnapshotObjects, type ObjectStream, type S3ClientOptions, type SnapshotObject, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, s3Url, toS3Error, withS3Checks } from './s3/index';
+export { createS3Client, getObjectStream, headObject, latestKeyOf, listSnapshotObjects, type ObjectStream, type SnapshotObject, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, s3Url, toS3Error, withS3Checks } from './s3/index';
 export { MAX_SMALL_FILE, SNAPSHOT_FILES, type SnapshotInfo, SnapshotVerifier, type VerifyOptions, verifySnapshotFile } from './snapshot/index';
 export { backoffDelay, codeForStatus, DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, type OpenedStream, type OpenStreamOptions, openVaultStream, type RequestOptions, type RetryPolicy, sleep, VaultClient, type VaultClientOptions, type VaultConnectionConfig, type VaultResponse, vaultClientFromConfig, vaultConnectionShape, vaultErrors } from './vault/index';

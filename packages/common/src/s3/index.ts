@@ -1,4 +1,4 @@
-export { createS3Client, type S3ClientOptions } from './client';
+export { createS3Client } from './client';
 export { latestKeyOf, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, withS3Checks } from './config';
 export { getObjectStream, type ObjectStream } from './download';
 export { s3Url, toS3Error } from './errors';
