@@ -1,6 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { sendBodiesInSlices } from './sliced-body';
-import { type SpeedFloor, speedFloorAgents } from './speed-floor';
+import { speedFloorAgents } from './speed-floor';
+import type { SpeedFloor } from './speed-window';
 
 /** Everything needed to build an S3 client; credentials unset means the SDK default chain. */
 export interface S3ClientOptions {
