@@ -27,7 +27,7 @@ export async function loginWithAppRole(client: VaultClient, params: LoginParams,
     if (err instanceof VaultError && err.status === 400) {
       const message = err.message.replace(/^Vault answered (\d+) \((.*)\): /, 'Vault login failed ($1 $2): ');
       // The message carries everything the 400 said; chaining the cause would only repeat it.
-      throw new VaultError('VAULT_LOGIN_FAILED', message, { path, status: 400 });
+      throw new VaultError('VAULT_LOGIN_FAILED', message, { path, status: 400, errors: err.errors });
     }
     throw err;
   }

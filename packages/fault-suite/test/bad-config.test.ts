@@ -12,7 +12,8 @@ import { currentCase, keepOutput, withFault } from './support/ledger';
 /** A wrong value for a variable, or `free` for a free-form one (any string is a valid value there; its use is checked at run time). */
 type Bad = string | 'free';
 
-const VAULT: Record<string, Bad> = { VAULT_ADDR: 'vault.example:8200', VAULT_CACERT: 'free', VAULT_SKIP_VERIFY: 'yes', VAULT_NAMESPACE: 'free', VAULT_TIMEOUT: '30 parsecs', VAULT_MAX_RETRIES: '-1' };
+const VAULT: Record<string, Bad> = { VAULT_ADDR: 'vault.example:8200', VAULT_CACERT: 'free', VAULT_SKIP_VERIFY: 'yes', VAULT_NAMESPACE: 'free', VAULT_TIMEOUT: '30 parsecs', VAULT_RETRY_TIMEOUT: 'a minute', VAULT_MAX_RETRIES: '-1' };
+const TRANSFER: Record<string, Bad> = { VAULT_TRANSFER_MIN_SPEED: 'fast', VAULT_TRANSFER_SPEED_TIME: '0' };
 const S3: Record<string, Bad> = {
   S3_BUCKET: '',
   S3_PREFIX: '../other-bucket/',
@@ -38,7 +39,7 @@ interface Case {
 
 const CASES: Case[] = [
   { bundle: 'approle-login', spec: loginSpec, bad: { ...VAULT, VAULT_APPROLE_MOUNT: 'app role!', VAULT_ROLE_ID: '', VAULT_SECRET_ID: '', VAULT_TOKEN_FILE: '' } },
-  { bundle: 'snapshot-taker', spec: takerSpec, bad: { ...VAULT, VAULT_TOKEN: '', SNAPSHOT_FILE: '', VAULT_REVOKE_TOKEN: 'yes', SNAPSHOT_STALL_TIMEOUT: 'soon' } },
+  { bundle: 'snapshot-taker', spec: takerSpec, bad: { ...VAULT, ...TRANSFER, VAULT_TOKEN: '', SNAPSHOT_FILE: '', VAULT_REVOKE_TOKEN: 'yes', SNAPSHOT_STALL_TIMEOUT: 'soon', SNAPSHOT_FIRST_BYTE_TIMEOUT: 'later' } },
   {
     bundle: 's3-uploader',
     spec: uploaderSpec,
@@ -56,6 +57,7 @@ const CASES: Case[] = [
     spec: runnerSpec,
     bad: {
       ...VAULT,
+      ...TRANSFER,
       SNAPSHOT_FILE: '',
       RESTORE_POD: 'free',
       HOSTNAME: 'free',

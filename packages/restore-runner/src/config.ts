@@ -1,4 +1,4 @@
-import { bool, duration, type EnvSpec, httpUrlList, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { bool, duration, type EnvSpec, httpUrlList, required, vaultConnectionShape, vaultTransferShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
 
 /** A positive integer, or unset. */
@@ -17,6 +17,7 @@ const optionalCount = z
 const schema = z
   .object({
     ...vaultConnectionShape,
+    ...vaultTransferShape,
     VAULT_ADDR: vaultConnectionShape.VAULT_ADDR.describe("Vault address: the pod's own loopback, as the sidecar shares the Vault container's network"),
     SNAPSHOT_FILE: required('path').describe('Snapshot to restore (written and verified by restore-fetcher, with its .json sidecar next to it)'),
     RESTORE_POD: z.string().optional().describe('Pod that restores, matched against HOSTNAME; unset = StatefulSet ordinal 0 (HOSTNAME ends in -0)'),

@@ -1,10 +1,13 @@
-import { bool, duration, type EnvSpec, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { bool, duration, type EnvSpec, required, vaultConnectionShape, vaultTransferShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
 
 /** Environment of snapshot-taker. */
 export const spec = {
   schema: z.object({
     ...vaultConnectionShape,
+    ...vaultTransferShape,
+    // Vault walks its whole FSM to size the archive before the first byte (openFromFSM, physical/raft/snapshot.go)
+    SNAPSHOT_FIRST_BYTE_TIMEOUT: duration('10m').describe('Time Vault may take before the first byte of the snapshot: it serializes the whole data set once to size the archive first'),
     VAULT_TOKEN: required('token').describe('Vault token with read on sys/storage/raft/snapshot (usually via VAULT_TOKEN_FILE from approle-login)'),
     SNAPSHOT_FILE: required('path').describe('Where to write the verified snapshot; SNAPSHOT_FILE.json gets its sha256, size, raft index and term'),
     VAULT_REVOKE_TOKEN: bool(true).describe('Revoke the token (auth/token/revoke-self) when done'),
