@@ -1,10 +1,11 @@
-import { type EnvSpec, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { type EnvSpec, required, runTimeout, vaultConnectionShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
 
 /** Environment of approle-login. */
 export const spec = {
   schema: z.object({
     ...vaultConnectionShape,
+    RUN_TIMEOUT: runTimeout('5m'),
     VAULT_APPROLE_MOUNT: z
       .string()
       .default('approle')

@@ -4,6 +4,7 @@ export { AppError, ConfigError, describeError, type ErrorCode, S3Error, Snapshot
 export { type AtomicFile, createAtomicFile, removeStaleTempFiles, TEMP_MARKER, writeFileAtomic } from './files/index';
 export { createLogger, type Level, type Logger, levelFrom, registerSecret, scrub, withoutUserinfo } from './log';
 export { createProgress, type Progress, type ProgressOptions, progressStream } from './progress';
+export { runTimeout } from './run-deadline';
 export { type MainContext, type MainOptions, runMain, type SkipDecision } from './run-main';
 export { applyRetention, type CopyParams, copyObject, copySource, createS3Client, deleteObject, EtagHasher, type ExpectedObject, etagMatches, getObjectStream, headObject, latestKeyOf, listSnapshotObjects, MAX_LIST_PAGES, MAX_SINGLE_COPY_BYTES, type ObjectSettings, type ObjectStream, objectSettingsParams, type RetentionParams, type S3ClientOptions, type SnapshotObject, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, s3Url, toS3Error, type UploadStreamParams, type UploadStreamResult, uploadStream, verifyStoredObject, withS3Checks } from './s3/index';
 export { MAX_SMALL_FILE, SNAPSHOT_FILES, type SnapshotInfo, SnapshotVerifier, type VerifyOptions, verifySnapshotFile } from './snapshot/index';

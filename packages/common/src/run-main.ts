@@ -3,6 +3,7 @@ import { renderHelp } from './config/help';
 import { type EnvSpec, parseEnv } from './config/parse-env';
 import { AppError, describeError } from './errors';
 import { createLogger, levelFrom, type Logger } from './log';
+import { withRunDeadline } from './run-deadline';
 
 type Env = Record<string, string | undefined>;
 
@@ -91,7 +92,11 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   Promise.resolve()
-    .then(() => options.run(parseEnv(options.spec, env), { log, signal: controller.signal, argv, idleUntilSignal }))
+    .then(() => {
+      const config = parseEnv(options.spec, env);
+      const deadline = { name: options.name, controller, log, idling: () => idling, graceMs: options.graceMs ?? 10_000 };
+      return withRunDeadline(config, deadline, () => options.run(config, { log, signal: controller.signal, argv, idleUntilSignal }));
+    })
     .then(() => {
       process.exitCode = controller.signal.aborted && !idling ? 1 : 0;
       if (idling) log.info('stopped while idle');

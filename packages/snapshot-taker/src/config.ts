@@ -1,4 +1,4 @@
-import { bool, duration, type EnvSpec, required, vaultConnectionShape, vaultTransferShape } from '@vault-raft-backup/common';
+import { bool, duration, type EnvSpec, required, runTimeout, vaultConnectionShape, vaultTransferShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
 
 /** Environment of snapshot-taker. */
@@ -6,6 +6,7 @@ export const spec = {
   schema: z.object({
     ...vaultConnectionShape,
     ...vaultTransferShape,
+    RUN_TIMEOUT: runTimeout('45m'),
     // Vault walks its whole FSM to size the archive before the first byte (openFromFSM, physical/raft/snapshot.go)
     SNAPSHOT_FIRST_BYTE_TIMEOUT: duration('10m').describe('Time Vault may take before the first byte of the snapshot: it serializes the whole data set once to size the archive first'),
     VAULT_TOKEN: required('token').describe('Vault token with read on sys/storage/raft/snapshot (usually via VAULT_TOKEN_FILE from approle-login)'),
