@@ -33,6 +33,24 @@ export interface MainOptions<T extends z.ZodObject> {
   graceMs?: number;
   /** Where log lines go (default stdout); a CLI that prints its result on stdout logs to stderr. */
   logWrite?: (line: string) => void;
+  /**
+   * Runs once after the run, success or failure (a configuration error too), once the exit code
+   * is set: pushes the step's metrics. Must not throw and must bound its own time.
+   */
+  atEnd?: (end: RunEnd) => Promise<void>;
+}
+
+/** How a run ended: what `atEnd` gets. */
+export interface RunEnd {
+  /** The exit code the process ends with. */
+  exitCode: number;
+  /** The stable code of the failure (`UNEXPECTED` for an error without one); undefined on success. */
+  errorCode?: string | undefined;
+  /** Unix milliseconds. */
+  startedAt: number;
+  endedAt: number;
+  env: Env;
+  log: Logger;
 }
 
 /**
@@ -49,6 +67,7 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
   const controller = new AbortController();
   const started = Date.now();
   let idling = false;
+  let errorCode: string | undefined;
   const idleUntilSignal = () =>
     new Promise<void>((resolve) => {
       idling = true;
@@ -76,16 +95,20 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
     .then(() => options.run(parseEnv(options.spec, env), { log, signal: controller.signal, argv, idleUntilSignal }))
     .then(() => {
       process.exitCode = controller.signal.aborted && !idling ? 1 : 0;
+      if (process.exitCode !== 0) errorCode = 'ABORTED';
       if (idling) log.info('stopped while idle');
     })
     .catch((err: unknown) => {
       const appErr = err instanceof AppError ? err : undefined;
       process.exitCode = appErr?.exitCode ?? 1;
+      errorCode = appErr?.code ?? 'UNEXPECTED';
       log.error(describeError(err), {
         code: appErr?.code ?? 'UNEXPECTED',
         exitCode: process.exitCode,
         durationMs: Date.now() - started,
         ...(appErr ? {} : { stack: err instanceof Error ? err.stack : undefined }),
       });
-    });
+    })
+    .then(() => options.atEnd?.({ exitCode: Number(process.exitCode ?? 0), errorCode, startedAt: started, endedAt: Date.now(), env, log }))
+    .catch((err: unknown) => log.warn('end-of-run step failed; the exit code is unchanged', { error: describeError(err) }));
 }
