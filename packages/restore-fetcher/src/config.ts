@@ -1,5 +1,6 @@
 import { bool, type EnvSpec, s3EnvShape, s3FileVars, s3Passthrough, s3Secrets, withS3Checks } from '@vault-raft-backup/common';
 import { z } from 'zod';
+import { metricsEnvShape } from '@vault-raft-backup/common';
 
 /** Environment of restore-fetcher. */
 export const spec = {
@@ -9,6 +10,7 @@ export const spec = {
       SNAPSHOT_FILE: z.string().optional().describe('where to write the verified snapshot (required unless listing); SNAPSHOT_FILE.json gets its sha256, size, index, term'),
       RESTORE_KEY: z.string().optional().describe('object to fetch (default: S3_PREFIX + latestbackup.snap); may name an older timestamped snapshot'),
       RESTORE_ALLOW_MISSING_CHECKSUM: bool(false).describe('accept an object without sha256 metadata (the archive is still verified)'),
+      ...metricsEnvShape,
       RESTORE_LIST: bool(false).describe('list the available snapshots newest first instead of fetching (same as --list)'),
       RESTORE_LIST_FORMAT: z.enum(['table', 'json'], { error: 'must be table or json' }).default('table').describe('output of the list: a table or one JSON object per line'),
     }),

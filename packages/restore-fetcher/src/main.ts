@@ -1,7 +1,9 @@
-import { ConfigError, createS3Client, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
+import { ConfigError, createRunMetrics, createS3Client, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
 import { restoreKeyOf, spec } from './config';
 import { fetchSnapshot } from './fetch-snapshot';
 import { listSnapshots, renderList } from './list-snapshots';
+
+const metrics = createRunMetrics('restore', 'restore-fetcher');
 
 runMain({
   name: 'restore-fetcher',
@@ -11,6 +13,8 @@ runMain({
   env: process.env,
   envFrom: (argv, env) => (argv.includes('--list') ? { ...env, RESTORE_LIST: 'true' } : env),
   run: async (config, { log, signal }) => {
+    // a listing is a question, not a restore step: it reports nothing, not even a failure
+    if (config.RESTORE_LIST) metrics.skip();
     const client = createS3Client(s3ClientOptionsFrom(config, process.env));
     try {
       if (config.RESTORE_LIST) {
@@ -20,9 +24,11 @@ runMain({
         return;
       }
       if (!config.SNAPSHOT_FILE) throw new ConfigError(['SNAPSHOT_FILE: is required']);
-      await fetchSnapshot(client, { bucket: config.S3_BUCKET, key: restoreKeyOf(config), file: config.SNAPSHOT_FILE, allowMissingChecksum: config.RESTORE_ALLOW_MISSING_CHECKSUM, signal }, log);
+      const fetched = await fetchSnapshot(client, { bucket: config.S3_BUCKET, key: restoreKeyOf(config), file: config.SNAPSHOT_FILE, allowMissingChecksum: config.RESTORE_ALLOW_MISSING_CHECKSUM, signal }, log);
+      metrics.set('snapshot_bytes', fetched.bytes).set('snapshot_raft_index', fetched.index);
     } finally {
       client.destroy();
     }
   },
+  atEnd: metrics.finish,
 });
