@@ -34,8 +34,9 @@ export interface MainOptions<T extends z.ZodObject> {
   /** Where log lines go (default stdout); a CLI that prints its result on stdout logs to stderr. */
   logWrite?: (line: string) => void;
   /**
-   * Runs once after the run, success or failure (a configuration error too), once the exit code
-   * is set: pushes the step's metrics. Must not throw and must bound its own time.
+   * Runs once at the end of the run, success or failure (a configuration error too), once the
+   * exit code is set; for a run that idles (a sidecar), when it starts to idle. Pushes the step's
+   * metrics. Must bound its own time; an error in it is a warning.
    */
   atEnd?: (end: RunEnd) => Promise<void>;
 }
@@ -68,7 +69,17 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
   const started = Date.now();
   let idling = false;
   let errorCode: string | undefined;
-  const idleUntilSignal = () =>
+  let ended = false;
+  /** Runs atEnd once: when the run returns or throws, or when it starts to idle. */
+  const end = async (exitCode: number) => {
+    const atEnd = options.atEnd;
+    if (ended || !atEnd) return;
+    ended = true;
+    await Promise.resolve()
+      .then(() => atEnd({ exitCode, errorCode, startedAt: started, endedAt: Date.now(), env, log }))
+      .catch((err: unknown) => log.warn('end-of-run step failed; the exit code is unchanged', { error: describeError(err) }));
+  };
+  const waitForSignal = () =>
     new Promise<void>((resolve) => {
       idling = true;
       if (controller.signal.aborted) return resolve();
@@ -79,6 +90,8 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
         resolve();
       }, { once: true });
     });
+  // A sidecar's work is done once it idles: that is the end of its run for atEnd, not a SIGTERM days later.
+  const idleUntilSignal = () => end(0).then(waitForSignal);
   const onSignal = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) return;
     log.warn('signal received, stopping', { signal: sig });
@@ -109,6 +122,5 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
         ...(appErr ? {} : { stack: err instanceof Error ? err.stack : undefined }),
       });
     })
-    .then(() => options.atEnd?.({ exitCode: Number(process.exitCode ?? 0), errorCode, startedAt: started, endedAt: Date.now(), env, log }))
-    .catch((err: unknown) => log.warn('end-of-run step failed; the exit code is unchanged', { error: describeError(err) }));
+    .then(() => end(Number(process.exitCode ?? 0)));
 }

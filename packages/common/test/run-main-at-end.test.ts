@@ -97,4 +97,40 @@ describe('runMain atEnd', () => {
     expect(process.exitCode).toBe(0);
     expect(lines).toEqual([expect.objectContaining({ level: 'warn', msg: 'end-of-run step failed; the exit code is unchanged', error: 'gateway exploded' })]);
   });
+
+  it('a run that idles (a sidecar) gets it when it starts to idle, and not again when SIGTERM ends it', async () => {
+    const ends: RunEnd[] = [];
+    const lines: Record<string, unknown>[] = [];
+    const before = process.listeners('SIGTERM');
+    const stopped = new Promise<void>((resolve) => {
+      runMain({
+        name: 'demo',
+        summary: 'a demo sidecar',
+        spec,
+        env: { TOKEN: 't' },
+        argv: [],
+        // the grace timer must never fire inside the test process
+        graceMs: 2 ** 31 - 1,
+        logWrite: (line) => {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+          if (lines.at(-1)?.msg === 'stopped while idle') setImmediate(resolve);
+        },
+        run: async (_config, { idleUntilSignal }) => {
+          await idleUntilSignal();
+        },
+        atEnd: async (end) => {
+          ends.push(end);
+        },
+      });
+    });
+    while (ends.length === 0) await new Promise((r) => setImmediate(r));
+
+    expect(ends).toEqual([expect.objectContaining({ exitCode: 0, errorCode: undefined })]);
+    const onSigterm = process.listeners('SIGTERM').find((l) => !before.includes(l)) as ((sig: NodeJS.Signals) => void) | undefined;
+    onSigterm?.('SIGTERM');
+    await stopped;
+
+    expect(ends).toHaveLength(1);
+    expect(process.exitCode).toBe(0);
+  });
 });

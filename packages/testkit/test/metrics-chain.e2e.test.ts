@@ -179,6 +179,14 @@ if (missing) {
         expect(sampleValue(m, 'vault_raft_backup_restore_snapshot_timestamp_seconds', { step: 'restore-runner' })).toBe(Date.parse(record.takenAt) / 1000);
         expect(sampleValue(m, 'vault_raft_backup_restore_last_success_timestamp_seconds', { step: 'restore-runner' })).toBe(sampleValue(whileIdle, 'vault_raft_backup_restore_last_success_timestamp_seconds', { step: 'restore-runner' }));
         expect(m.some((f) => f.name.startsWith('vault_raft_backup_last_run'))).toBe(false);
+
+        // a later run that finds the restore done restores nothing, so it reports nothing
+        const again = await runBundle('restore-runner', { env: { ...metricsEnv, VAULT_ADDR: target.url, SNAPSHOT_FILE: restoreFile, HOSTNAME: 'vault-0', VAULT_UNSEAL_KEYS_FILE: keysFile, RESTORE_EXIT_WHEN_DONE: 'true' }, timeoutMs: 30_000 });
+        expect(again.code).toBe(0);
+        expect(again.lines.some((l) => String(l.msg).startsWith('already restored'))).toBe(true);
+        expect(again.lines.some((l) => l.msg === 'metrics pushed')).toBe(false);
+        const runnerGroup = { step: 'restore-runner' };
+        expect(sampleValue(await gateway.metrics(), 'push_time_seconds', runnerGroup)).toBe(sampleValue(m, 'push_time_seconds', runnerGroup));
       } finally {
         await target.close();
       }
