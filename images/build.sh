@@ -4,7 +4,8 @@
 #
 #   images/build.sh [options] [-- extra flags for the build command]
 #
-#   --tool T        docker | podman | buildah (default: $CONTAINER_TOOL, else the first found)
+#   --tool T        docker | podman | buildah (default: $CONTAINER_TOOL, else the first
+#                   that works here: docker with a running daemon, podman, buildah)
 #   --only NAME     build only this entrypoint (repeatable)
 #   --prebuilt      copy the already-built packages/<name>/dist bundle (target
 #                   runtime-prebuilt) instead of the two-stage build with npm ci
@@ -42,10 +43,26 @@ while (($#)); do
   esac
 done
 
+# Installed is not enough: the docker CLI is often present without a daemon to talk to.
+# A tool is used when this cheap call succeeds.
+probe_of() {
+  case "$1" in
+    docker | podman) echo "$1 info" ;;
+    buildah) echo "buildah version" ;;
+  esac
+}
+
 if [[ -z "$tool" ]]; then
+  failed=()
   for candidate in docker podman buildah; do
-    if command -v "$candidate" >/dev/null; then tool="$candidate"; break; fi
+    command -v "$candidate" >/dev/null || continue
+    # word splitting of the probe is intended: "docker info" is a command and its argument
+    if $(probe_of "$candidate") >/dev/null 2>&1; then tool="$candidate"; break; fi
+    failed+=("'$(probe_of "$candidate")'")
   done
+  if [[ -z "$tool" ]] && ((${#failed[@]})); then
+    die "no working container tool (${failed[*]} failed: is the docker daemon running?); choose one with --tool or CONTAINER_TOOL"
+  fi
 fi
 case "$tool" in
   docker | podman | buildah) command -v "$tool" >/dev/null || die "$tool not found" ;;

@@ -1,7 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { helmMerge, schemaProblems } from './helm-values';
+import type { RestoreChart } from './restore-charts';
 import { isRecord, readYamlFile } from './yaml-io';
+
+/**
+ * Which of our charts a chart folder holds and its version, from its Chart.yaml.
+ * @throws Error when Chart.yaml cannot be read or names another chart.
+ */
+export function chartOf(chartDir: string): { chart: RestoreChart; version: string } {
+  const meta = readYamlFile(join(chartDir, 'Chart.yaml'));
+  const name = isRecord(meta) ? meta.name : undefined;
+  const version = isRecord(meta) ? String(meta.version) : '?';
+  if (name !== 'vault' && name !== 'openbao') throw new Error(`${chartDir}/Chart.yaml names chart ${String(name)}, not vault or openbao`);
+  return { chart: name, version };
+}
 
 /**
  * Key paths of `values` that the chart's default values do not have. Below a

@@ -4,6 +4,7 @@ import { checkBackupObjects } from './check-backup';
 import { checkMonitoring } from './check-monitoring';
 import { checkRestoreValues, helmMerge } from './helm-values';
 import { render } from './render';
+import { EXAMPLE_COMBINATIONS, RESTORE_CHARTS, type RestoreChart } from './restore-charts';
 import { readYamlFile } from './yaml-io';
 
 /** The manifests folder of this repository. */
@@ -18,12 +19,36 @@ export function overlayDirs(manifestsDir = MANIFESTS_DIR): string[] {
     .sort();
 }
 
-/** The restore values sets as Helm would be given them: the base alone, and the base with each example. */
-export function restoreValueSets(manifestsDir = MANIFESTS_DIR): string[][] {
-  const base = join(manifestsDir, 'restore', 'values-restore.yaml');
-  const examples = join(manifestsDir, 'restore', 'examples');
-  const extra = existsSync(examples) ? readdirSync(examples).filter((f) => f.endsWith('.yaml')).sort() : [];
-  return [[base], ...extra.map((f) => [base, join(examples, f)])];
+/** One documented `helm install` of the restore: a chart and its values files in order. */
+export interface RestoreValueSet {
+  chart: RestoreChart;
+  files: string[];
+}
+
+/**
+ * The restore values sets as Helm would be given them, per chart: values-restore.yaml
+ * alone and with each documented combination of examples (those whose files exist).
+ */
+export function restoreValueSets(manifestsDir = MANIFESTS_DIR, charts: readonly RestoreChart[] = ['vault', 'openbao']): RestoreValueSet[] {
+  const sets: RestoreValueSet[] = [];
+  for (const chart of charts) {
+    const dir = join(manifestsDir, RESTORE_CHARTS[chart].valuesDir);
+    const base = join(dir, 'values-restore.yaml');
+    if (!existsSync(base)) continue;
+    for (const combination of EXAMPLE_COMBINATIONS) {
+      const files = combination.map((f) => join(dir, 'examples', f));
+      if (files.every((f) => existsSync(f))) sets.push({ chart, files: [base, ...files] });
+    }
+  }
+  return sets;
+}
+
+/** Every examples/*.yaml of each chart's values folder (the tests require each to be in a documented set). */
+export function exampleFiles(manifestsDir = MANIFESTS_DIR): string[] {
+  return Object.values(RESTORE_CHARTS).flatMap(({ valuesDir }) => {
+    const dir = join(manifestsDir, valuesDir, 'examples');
+    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f)) : [];
+  });
 }
 
 /** Merges values files in order, as `helm install -f a -f b`. */
@@ -48,11 +73,11 @@ export function checkAll(manifestsDir = MANIFESTS_DIR): { checked: string[]; pro
       problems.push(`${where}: ${(err as Error).message}`);
     }
   }
-  for (const files of restoreValueSets(manifestsDir)) {
+  for (const { chart, files } of restoreValueSets(manifestsDir)) {
     const where = files.map((f) => f.slice(manifestsDir.length + 1)).join(' + ');
     checked.push(where);
     try {
-      problems.push(...checkRestoreValues(mergeValueFiles(files), where));
+      problems.push(...checkRestoreValues(mergeValueFiles(files), where, chart));
     } catch (err) {
       problems.push(`${where}: ${(err as Error).message}`);
     }

@@ -6,6 +6,8 @@ import { validateStrict } from './k8s-schema';
 import { checkPipeline } from './pipeline';
 import type { ContainerLike, PodUnderTest, VolumeLike } from './pod';
 import { checkPolicy } from './policy';
+import { RESTORE_CHARTS, type RestoreChart } from './restore-charts';
+import { checkRestoreTopology } from './restore-topology';
 import { isRecord } from './yaml-io';
 
 /**
@@ -35,9 +37,9 @@ export function schemaProblems(values: unknown, schema: object, where: string): 
   });
 }
 
-/** The project's own schema of the chart keys it sets. */
-export function projectValuesSchema(): object {
-  return JSON.parse(readFileSync(join(__dirname, '..', 'restore', 'values-schema.json'), 'utf8')) as object;
+/** The project's own schema of the chart keys it sets (restore/values-schema.json, restore/openbao/values-schema.json). */
+export function projectValuesSchema(chart: RestoreChart = 'vault'): object {
+  return JSON.parse(readFileSync(join(__dirname, '..', RESTORE_CHARTS[chart].valuesDir, 'values-schema.json'), 'utf8')) as object;
 }
 
 /** The pod the chart renders from these values, as far as our containers go (the vault container itself is the chart's). */
@@ -53,11 +55,12 @@ export function restorePod(values: unknown, where: string): PodUnderTest {
 
 /**
  * Every check of a restore values file (already merged with any example layered
- * over it): the project's schema, the Kubernetes schema of each container and
- * volume (unknown fields included), and the container cross-checks.
+ * over it) for a chart: the project's schema of that chart's keys, the Kubernetes
+ * schema of each container and volume (unknown fields included), the container
+ * cross-checks, and what the chart will render from them (config, pod names).
  */
-export function checkRestoreValues(values: unknown, where: string): string[] {
-  const problems = schemaProblems(values, projectValuesSchema(), where);
+export function checkRestoreValues(values: unknown, where: string, chart: RestoreChart = 'vault'): string[] {
+  const problems = schemaProblems(values, projectValuesSchema(chart), where);
   const pod = restorePod(values, where);
   const containers = [...pod.initContainers, ...pod.containers];
   for (const [i, c] of containers.entries()) problems.push(...validateStrict(c, 'fragment/Container').map((p) => `${where} container ${c.name ?? i}: ${p}`));
@@ -67,7 +70,7 @@ export function checkRestoreValues(values: unknown, where: string): string[] {
       if (!pod.volumes.some((v) => v.name === m.name)) problems.push(`${where} container ${c.name}: volumeMount ${m.name} has no volume in server.volumes`);
     }
   }
-  problems.push(...checkContainers(pod), ...checkPipeline(pod), ...checkPolicy(pod));
+  problems.push(...checkContainers(pod), ...checkPipeline(pod), ...checkPolicy(pod), ...checkRestoreTopology(chart, values, pod));
   if (!containers.some((c) => c.name === 'restore-fetcher') || !containers.some((c) => c.name === 'restore-runner')) {
     problems.push(`${where}: restore-fetcher (extraInitContainers) and restore-runner (extraContainers) are both required`);
   }

@@ -15,7 +15,7 @@ export interface ContainerLike {
 export interface VolumeLike {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string | number };
-  secret?: { secretName?: string; items?: { key: string; path: string }[] };
+  secret?: { secretName?: string; optional?: boolean; items?: { key: string; path: string }[] };
   [source: string]: unknown;
 }
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkAgainstChart, unknownKeyPaths } from '../src/chart-check';
+import { chartOf, checkAgainstChart, unknownKeyPaths } from '../src/chart-check';
 import { helmMerge } from '../src/helm-values';
 
 /** A tiny stand-in for the chart's values.yaml and values.schema.json (the real files stay outside the repository). */
@@ -38,6 +38,7 @@ beforeAll(() => {
   chart = mkdtempSync(join(tmpdir(), 'chart-'));
   writeFileSync(join(chart, 'values.yaml'), VALUES);
   writeFileSync(join(chart, 'values.schema.json'), JSON.stringify(SCHEMA));
+  writeFileSync(join(chart, 'Chart.yaml'), 'apiVersion: v2\nname: openbao\nversion: 0.29.2\n');
 });
 
 afterAll(() => {
@@ -67,6 +68,20 @@ describe('check against the real chart files', () => {
     const file = valuesFile('type.yaml', 'server:\n  ha: {replicas: "3"}\n');
 
     expect(checkAgainstChart(chart, [file])).toEqual([`${file}: /server/ha/replicas must be integer`]);
+  });
+});
+
+describe('which chart a folder holds', () => {
+  it('reads name and version from Chart.yaml', () => {
+    expect(chartOf(chart)).toEqual({ chart: 'openbao', version: '0.29.2' });
+  });
+
+  it('refuses a chart that is neither vault nor openbao', () => {
+    const other = mkdtempSync(join(tmpdir(), 'chart-'));
+    writeFileSync(join(other, 'Chart.yaml'), 'apiVersion: v2\nname: consul\nversion: 1.0.0\n');
+
+    expect(() => chartOf(other)).toThrow(/names chart consul, not vault or openbao/);
+    rmSync(other, { recursive: true, force: true });
   });
 });
 

@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkBackupObjects } from '../src/check-backup';
-import { checkAll, MANIFESTS_DIR, overlayDirs } from '../src/check-all';
+import { checkAll, exampleFiles, MANIFESTS_DIR, overlayDirs, restoreValueSets } from '../src/check-all';
 import { render } from '../src/render';
 import type { K8sObject } from '../src/yaml-io';
 
@@ -25,7 +25,17 @@ describe('the shipped manifests', () => {
     const { checked, problems } = checkAll();
 
     expect(problems).toEqual([]);
-    expect(checked).toEqual(expect.arrayContaining(['backup/overlays/yandex', 'backup/overlays/aws', 'restore/values-restore.yaml']));
+    expect(checked).toEqual(
+      expect.arrayContaining(['backup/overlays/yandex', 'backup/overlays/aws', 'restore/values-restore.yaml', 'restore/values-restore.yaml + restore/examples/single-node.yaml', 'restore/openbao/values-restore.yaml']),
+    );
+  });
+
+  it('every restore example of both charts is part of a documented, checked set', () => {
+    const used = new Set(restoreValueSets().flatMap((s) => s.files));
+    const examples = exampleFiles();
+
+    expect(examples.length).toBeGreaterThanOrEqual(8);
+    expect(examples.filter((f) => !used.has(f))).toEqual([]);
   });
 
   it('the backup runs daily off the full hour, in UTC, one run at a time', () => {

@@ -1,4 +1,4 @@
-import { type Logger, registerSecret, type VaultClient, VaultError, writeFileAtomic } from '@vault-raft-backup/common';
+import { type Logger, registerSecret, type VaultClient, VaultError, withoutUserinfo, writeFileAtomic } from '@vault-raft-backup/common';
 
 interface LoginResponse {
   auth?: { client_token?: string; accessor?: string; lease_duration?: number; renewable?: boolean; token_policies?: string[] };
@@ -18,7 +18,7 @@ export interface LoginParams {
  */
 export async function loginWithAppRole(client: VaultClient, params: LoginParams, log: Logger): Promise<void> {
   const path = `auth/${params.mount}/login`;
-  log.info('logging in with AppRole', { vaultAddr: client.addr, mount: params.mount });
+  log.info('logging in with AppRole', { vaultAddr: withoutUserinfo(client.addr), mount: params.mount });
   let res: { body: LoginResponse };
   try {
     // A lost response only leaves a short-lived token behind, so login is retried like an idempotent call.

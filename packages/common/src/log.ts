@@ -10,11 +10,19 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) secretValues.add(value);
 }
 
-/** Replaces every registered secret inside a string. */
+/** `scheme://user:password@` at the start of a URL: the userinfo is a credential wherever it appears. */
+const USERINFO = /\b([a-z][a-z\d+.-]*:\/\/)[^\s/?#@]*@/gi;
+
+/** A URL (or any text holding URLs) without userinfo: `http://user:pw@host:8200` becomes `http://host:8200`. */
+export function withoutUserinfo(text: string): string {
+  return text.replace(USERINFO, '$1');
+}
+
+/** Replaces every registered secret inside a string, and drops the userinfo of every URL in it. */
 export function scrub(text: string): string {
   let out = text;
   for (const s of secretValues) if (out.includes(s)) out = out.split(s).join(REDACTED);
-  return out;
+  return withoutUserinfo(out);
 }
 
 function redact(value: unknown, depth = 0): unknown {

@@ -15,6 +15,12 @@ export interface MainContext {
   idleUntilSignal: () => Promise<void>;
 }
 
+/** Why a run has nothing to do: one info line, then exit 0. */
+export interface SkipDecision {
+  msg: string;
+  fields?: Record<string, unknown>;
+}
+
 export interface MainOptions<T extends z.ZodObject> {
   name: string;
   /** One line for `--help`: what the entrypoint does. */
@@ -27,6 +33,12 @@ export interface MainOptions<T extends z.ZodObject> {
   usage?: string;
   /** Derives the environment to parse from arguments (flags that stand for variables). */
   envFrom?: (argv: string[], env: Env) => Env;
+  /**
+   * Decides, before the configuration is parsed (so before any `*_FILE` is read and any
+   * client is built), that this run has nothing to do: the returned line is logged at info
+   * level and the process exits 0. Return undefined to go on. Must not throw.
+   */
+  skipIf?: (argv: string[], env: Env) => SkipDecision | undefined;
   /** The one verb, with parsed configuration. */
   run: (config: z.output<T>, ctx: MainContext) => Promise<void>;
   /** How long to wait for cleanup after a signal before forcing exit. */
@@ -65,6 +77,13 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
     return;
   }
   const log = createLogger({ component: options.name, level: levelFrom(options.env.LOG_LEVEL), ...(options.logWrite ? { write: options.logWrite } : {}) });
+  const env = options.envFrom ? options.envFrom(argv, options.env) : options.env;
+  const skip = options.skipIf?.(argv, env);
+  if (skip) {
+    log.info(skip.msg, skip.fields);
+    process.exitCode = 0;
+    return;
+  }
   const controller = new AbortController();
   const started = Date.now();
   let idling = false;
@@ -103,7 +122,6 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
   };
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
-  const env = options.envFrom ? options.envFrom(argv, options.env) : options.env;
   Promise.resolve()
     .then(() => options.run(parseEnv(options.spec, env), { log, signal: controller.signal, argv, idleUntilSignal }))
     .then(() => {

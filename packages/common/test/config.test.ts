@@ -10,7 +10,7 @@ const spec = {
     VAULT_TOKEN: required('token').describe('token'),
     FLAG: bool(false).describe('a flag'),
     TIMEOUT: duration('30s').describe('timeout'),
-    PART: size('16MiB').describe('part size'),
+    PART: size('16MiB', { min: 1024 * 1024, max: 1024 ** 3 }).describe('part size'),
     RETAIN: count(0).describe('how many'),
   }),
   fileVars: ['VAULT_TOKEN'],

@@ -1,4 +1,4 @@
-import { createLogger, registerSecret } from '../src/index';
+import { createLogger, registerSecret, withoutUserinfo } from '../src/index';
 
 function capture() {
   const lines: string[] = [];
@@ -38,5 +38,19 @@ describe('logger', () => {
     log.info('hidden');
     log.warn('shown');
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(['shown']);
+  });
+});
+
+describe('URLs in log lines', () => {
+  it('never show userinfo, in messages, fields or nested values, whatever the scheme', () => {
+    const { lines, log } = capture();
+    log.error('cannot reach http://ops:hunter2@vault:8200/v1/sys', { vaultAddr: 'https://tok@vault.example', nested: { peers: ['http://a:b@vault-1:8200'] } });
+    const rec = JSON.parse(lines[0] ?? '');
+    expect(rec).toMatchObject({ msg: 'cannot reach http://vault:8200/v1/sys', vaultAddr: 'https://vault.example', nested: { peers: ['http://vault-1:8200'] } });
+  });
+
+  it('withoutUserinfo leaves URLs without userinfo, s3:// names and e-mail addresses alone', () => {
+    for (const text of ['http://vault:8200/v1/x?a=b@c', 's3://bucket/key@2', 'ops@example.com', 'http://[::1]:8200']) expect(withoutUserinfo(text)).toBe(text);
+    expect(withoutUserinfo('http://user:p%40ss@vault:8200')).toBe('http://vault:8200');
   });
 });

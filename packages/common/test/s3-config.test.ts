@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HeadObjectCommand } from '@aws-sdk/client-s3';
 import { z } from 'zod';
-import { ConfigError, createLogger, createProgress, createS3Client, parseEnv, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3Secrets, toS3Error, withS3Checks } from '../src/index';
+import { ConfigError, createLogger, createProgress, createS3Client, latestKeyOf, parseEnv, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Secrets, scrub, toS3Error, withS3Checks } from '../src/index';
 
-const spec = { schema: withS3Checks(z.object({ ...s3EnvShape })), fileVars: s3FileVars, secrets: s3Secrets };
+const spec = { schema: withS3Checks(z.object({ ...s3EnvShape, ...s3LatestKeyShape })), fileVars: s3FileVars, secrets: s3Secrets };
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -36,6 +36,27 @@ describe('S3 configuration', () => {
   it('lists a missing region for AWS together with every other problem', () => {
     const problems = problemsOf({ S3_CHECKSUM_MODE: 'ALWAYS', AWS_ACCESS_KEY_ID: 'AKIAONLY' });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['AWS_REGION', 'AWS_SECRET_ACCESS_KEY', 'S3_BUCKET', 'S3_CHECKSUM_MODE']);
+  });
+
+  it('refuses a latest key that retention would take for a snapshot, or that leaves the prefix', () => {
+    const base = { S3_BUCKET: 'b', AWS_REGION: 'eu-west-1' };
+    expect(problemsOf({ ...base, S3_LATEST_KEY: 'vault-raft-snapshot-2026-01-01T00-00-00Z.snap' })).toEqual([expect.stringMatching(/^S3_LATEST_KEY: must not look like a timestamped snapshot name/)]);
+    expect(problemsOf({ ...base, S3_LATEST_KEY: '../latest.snap', S3_PREFIX: '/abs/' }).sort()).toEqual([
+      'S3_LATEST_KEY: must not contain "." or ".." segments',
+      'S3_PREFIX: must not start with "/" (keys are relative to the bucket)',
+    ]);
+  });
+
+  it('names latest as prefix + S3_LATEST_KEY, the default when unset, none when set empty', () => {
+    const base = { S3_BUCKET: 'b', AWS_REGION: 'eu-west-1', S3_PREFIX: 'vault/' };
+    expect(latestKeyOf(parseEnv(spec, base), base)).toBe('vault/latestbackup.snap');
+    expect(latestKeyOf(parseEnv(spec, { ...base, S3_LATEST_KEY: 'current.snap' }), { ...base, S3_LATEST_KEY: 'current.snap' })).toBe('vault/current.snap');
+    expect(latestKeyOf(parseEnv(spec, { ...base, S3_LATEST_KEY: '' }), { ...base, S3_LATEST_KEY: '' })).toBeUndefined();
+  });
+
+  it('registers AWS_SESSION_TOKEN, which only the SDK reads, as a secret', () => {
+    parseEnv(spec, { S3_BUCKET: 'b', AWS_REGION: 'eu-west-1', AWS_SESSION_TOKEN: 'IQoJb3JpZ2luX2VjEXAMPLESESSION' });
+    expect(scrub('x-amz-security-token: IQoJb3JpZ2luX2VjEXAMPLESESSION')).toBe('x-amz-security-token: [REDACTED]');
   });
 
   it('builds a client with the checksum mode and endpoint it was given', async () => {

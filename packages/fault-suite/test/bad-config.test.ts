@@ -15,7 +15,7 @@ type Bad = string | 'free';
 const VAULT: Record<string, Bad> = { VAULT_ADDR: 'vault.example:8200', VAULT_CACERT: 'free', VAULT_SKIP_VERIFY: 'yes', VAULT_NAMESPACE: 'free', VAULT_TIMEOUT: '30 parsecs', VAULT_MAX_RETRIES: '-1' };
 const S3: Record<string, Bad> = {
   S3_BUCKET: '',
-  S3_PREFIX: 'free',
+  S3_PREFIX: '../other-bucket/',
   S3_FORCE_PATH_STYLE: 'True',
   S3_CHECKSUM_MODE: 'ALWAYS',
   S3_CONNECT_TIMEOUT: '10x',
@@ -44,13 +44,13 @@ const CASES: Case[] = [
   {
     bundle: 's3-uploader',
     spec: uploaderSpec,
-    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: 'free', S3_SSE: 'rot13', S3_SSE_KMS_KEY_ID: 'arn:aws:kms:key', S3_STORAGE_CLASS: 'cold', BACKUP_RETAIN: 'all', S3_PART_SIZE: '1MiB', S3_QUEUE_SIZE: '0' },
+    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: 'vault-raft-snapshot-2020-01-01T00-00-00Z.snap', S3_SSE: 'rot13', S3_SSE_KMS_KEY_ID: 'arn:aws:kms:key', S3_STORAGE_CLASS: 'cold', BACKUP_RETAIN: 'all', S3_PART_SIZE: '1MiB', S3_QUEUE_SIZE: '0' },
     valid: { AWS_ACCESS_KEY_ID: 'AKIAONLYTHEKEYID' },
   },
   {
     bundle: 'restore-fetcher',
     spec: fetcherSpec,
-    bad: { ...S3, SNAPSHOT_FILE: '', RESTORE_KEY: 'free', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml' },
+    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml', RESTORE_POD: 'free', HOSTNAME: 'free' },
     valid: { AWS_ACCESS_KEY_ID: 'AKIAONLYTHEKEYID' },
   },
   {

@@ -26,6 +26,17 @@ describe('the secret scan itself', () => {
     expect(JSON.stringify(leaks)).not.toContain('planted');
   });
 
+  it('finds a URL with userinfo in an output or a file even when no test recorded it', () => {
+    writeFileSync(join(out, 'outputs', 'b.txt'), '# restore-runner\n{"msg":"node unsealed","vaultAddr":"http://ops:unrecorded@vault-1:8200"}\n');
+    writeFileSync(join(files, 'report.json'), '{"vault":{"addr":"https://tok@vault:8200"}}');
+    writeFileSync(join(files, 'clean.json'), '{"addr":"http://vault:8200","mail":"ops@example.com","s3":"s3://b/k@1"}');
+    const { leaks } = scanForSecrets(out, [files]);
+    expect(leaks).toEqual([
+      { kind: 'URL userinfo', where: 'output of restore-runner (b.txt)' },
+      { kind: 'URL userinfo', where: `file ${join(files, 'report.json')}` },
+    ]);
+  });
+
   it('allows a secret in its intended file only', () => {
     const tokenFile = join(files, 'token');
     record('vault token', 'hvs.intended-token-value', tokenFile);

@@ -1,4 +1,4 @@
-import { bool, type EnvSpec, s3EnvShape, s3FileVars, s3Passthrough, s3Secrets, withS3Checks } from '@vault-raft-backup/common';
+import { bool, ConfigError, decideRestorePod, type EnvSpec, latestKeyOf, objectKey, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, type SkipDecision, withS3Checks } from '@vault-raft-backup/common';
 import { z } from 'zod';
 import { metricsEnvShape } from '@vault-raft-backup/common';
 
@@ -8,11 +8,14 @@ export const spec = {
     z.object({
       ...s3EnvShape,
       SNAPSHOT_FILE: z.string().optional().describe('where to write the verified snapshot (required unless listing); SNAPSHOT_FILE.json gets its sha256, size, index, term'),
-      RESTORE_KEY: z.string().optional().describe('object to fetch (default: S3_PREFIX + latestbackup.snap); may name an older timestamped snapshot'),
+      ...s3LatestKeyShape,
+      RESTORE_KEY: objectKey('key').optional().describe('object to fetch (default: S3_PREFIX + S3_LATEST_KEY); may name an older timestamped snapshot'),
       RESTORE_ALLOW_MISSING_CHECKSUM: bool(false).describe('accept an object without sha256 metadata (the archive is still verified)'),
       ...metricsEnvShape,
       RESTORE_LIST: bool(false).describe('list the available snapshots newest first instead of fetching (same as --list)'),
       RESTORE_LIST_FORMAT: z.enum(['table', 'json'], { error: 'must be table or json' }).default('table').describe('output of the list: a table or one JSON object per line'),
+      RESTORE_POD: z.string().optional().describe('Pod that restores, matched against HOSTNAME: any other pod exits 0 at once, before reading a secret or calling S3; unset = always fetch'),
+      HOSTNAME: z.string().optional().describe("This pod's name (set it from metadata.name); unset = the system host name"),
     }),
   ).refine((v: Record<string, unknown>) => v.RESTORE_LIST === true || v.RESTORE_LIST === 'true' || typeof v.SNAPSHOT_FILE === 'string', {
     when: () => true,
@@ -26,7 +29,28 @@ export const spec = {
 
 export type Config = z.output<typeof spec.schema>;
 
-/** The key to fetch: RESTORE_KEY, or `latest` under the prefix. */
-export function restoreKeyOf(config: Config): string {
-  return config.RESTORE_KEY || `${config.S3_PREFIX}latestbackup.snap`;
+/**
+ * The key to fetch: RESTORE_KEY, or `latest` (S3_PREFIX + S3_LATEST_KEY, as s3-uploader writes it).
+ * @throws ConfigError when neither is set (S3_LATEST_KEY set empty: the uploader keeps no latest)
+ */
+export function restoreKeyOf(config: Config, env: Record<string, string | undefined>): string {
+  const key = config.RESTORE_KEY ?? latestKeyOf(config, env);
+  if (key === undefined) throw new ConfigError(['RESTORE_KEY: is required when S3_LATEST_KEY is set empty (there is no latest object to fetch)']);
+  return key;
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * The pod guard, decided from the raw environment before the configuration is parsed (so
+ * before any `*_FILE` secret is read): with `RESTORE_POD` set, every pod but that one has
+ * nothing to fetch. Unset, it always fetches (the image used alone in another pipeline);
+ * listing ignores the guard.
+ */
+export function skipUnlessRestorePod(env: Env, systemHostname: string): SkipDecision | undefined {
+  const restorePod = env.RESTORE_POD;
+  if (restorePod === undefined || restorePod === '' || env.RESTORE_LIST === 'true') return undefined;
+  const hostname = env.HOSTNAME || systemHostname;
+  const pod = decideRestorePod(restorePod, hostname);
+  return pod.restore ? undefined : { msg: 'not the restore pod: nothing to fetch', fields: { hostname, restorePod: pod.restorePod, reason: pod.reason } };
 }

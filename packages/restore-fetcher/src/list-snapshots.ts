@@ -4,8 +4,8 @@ import { headObject, listSnapshotObjects, objectFactsOf, S3Error, type SnapshotO
 export interface ListOptions {
   bucket: string;
   prefix: string;
-  /** Key of `latest`, to mark which timestamped snapshot it equals. */
-  latestKey: string;
+  /** Key of `latest`, to mark which timestamped snapshot it equals; undefined when there is none (S3_LATEST_KEY set empty). */
+  latestKey: string | undefined;
   format: 'table' | 'json';
   signal?: AbortSignal | undefined;
 }
@@ -57,7 +57,7 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
  */
 export async function listSnapshots(client: S3Client, o: ListOptions): Promise<Row[]> {
   const objects = await listSnapshotObjects(client, o.bucket, o.prefix, o.signal);
-  const latest = await metadataOf(client, o, o.latestKey);
+  const latest = o.latestKey === undefined ? undefined : await metadataOf(client, o, o.latestKey);
   const latestSha = objectFactsOf(latest?.metadata).sha256;
   const heads = await mapLimited(objects, HEAD_CONCURRENCY, (obj) => metadataOf(client, o, obj.key));
   let found = false;

@@ -1,18 +1,6 @@
-import { bool, count, duration, type EnvSpec, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { bool, count, duration, type EnvSpec, httpUrlList, required, vaultConnectionShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
 import { metricsEnvShape } from '@vault-raft-backup/common';
-
-/** Comma-separated http(s) addresses, trimmed, without trailing slashes. */
-const addressList = z
-  .string()
-  .default('')
-  .transform((v, ctx) => {
-    const addrs = v.split(',').map((a) => a.trim().replace(/\/+$/, '')).filter((a) => a !== '');
-    for (const a of addrs) {
-      if (!/^https?:\/\/[^\s/]+$/.test(a)) ctx.addIssue({ code: 'custom', message: `"${a}" is not an http:// or https:// address (scheme, host and port only)` });
-    }
-    return addrs;
-  });
 
 const schema = z
   .object({
@@ -30,7 +18,7 @@ const schema = z
     RESTORE_INIT_SHARES: count(1).describe('Key shares of the temporary init (secret shares for Shamir, recovery shares for auto-unseal)'),
     RESTORE_INIT_THRESHOLD: count(1).describe('Threshold of the temporary init'),
     RESTORE_WAIT_TIMEOUT: duration('10m').describe('Deadline of each wait: for Vault to answer, to become active, and for the restore to apply'),
-    RESTORE_PEER_ADDRS: addressList.describe('Comma-separated follower addresses to unseal with the source keys, e.g. http://vault-1.vault-internal:8200,http://vault-2.vault-internal:8200'),
+    RESTORE_PEER_ADDRS: httpUrlList({ originOnly: true }).describe('Comma-separated follower addresses to unseal with the source keys, e.g. http://vault-1.vault-internal:8200,http://vault-2.vault-internal:8200'),
     RESTORE_MARKER_FILE: z.string().optional().describe('Marker written after a successful restore; default <SNAPSHOT_FILE>.restored'),
     RESTORE_REPORT_FILE: z.string().optional().describe('JSON report of the restore (no secrets); default <SNAPSHOT_FILE>.report.json'),
   })

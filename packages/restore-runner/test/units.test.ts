@@ -86,7 +86,7 @@ describe('configuration', () => {
   test('peer addresses are split on commas and checked', () => {
     const config = parseEnv(spec, { SNAPSHOT_FILE: '/s', RESTORE_PEER_ADDRS: ' http://vault-1.vault-internal:8200/, https://vault-2.vault-internal:8200 ' });
     expect(config.RESTORE_PEER_ADDRS).toEqual(['http://vault-1.vault-internal:8200', 'https://vault-2.vault-internal:8200']);
-    expect(() => parseEnv(spec, { SNAPSHOT_FILE: '/s', RESTORE_PEER_ADDRS: 'vault-1:8200' })).toThrow(/RESTORE_PEER_ADDRS: "vault-1:8200" is not an http/);
+    expect(() => parseEnv(spec, { SNAPSHOT_FILE: '/s', RESTORE_PEER_ADDRS: 'vault-1:8200' })).toThrow(/RESTORE_PEER_ADDRS: address 1 of 1 must be an http/);
   });
 
   test('cross-field problems are reported together: threshold above shares and force without a live token', () => {

@@ -1,8 +1,16 @@
-import { count, type EnvSpec, required, s3EnvShape, s3FileVars, s3Passthrough, s3Secrets, size, withS3Checks } from '@vault-raft-backup/common';
+import { count, type EnvSpec, latestKeyOf, required, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, size, withS3Checks } from '@vault-raft-backup/common';
 import { z } from 'zod';
 import { metricsEnvShape } from '@vault-raft-backup/common';
 
 const MIB = 1024 * 1024;
+/**
+ * The largest part: 10 000 parts of 1 GiB exceed S3's 5 TiB object limit, so a larger part never
+ * allows a larger snapshot; and each of the S3_QUEUE_SIZE + 1 part buffers is one Buffer, which Node 20
+ * caps at 4 GiB (S3's own 5 GiB part limit is not allocatable), while 1 GiB x 3 buffers is 3 GiB already.
+ */
+const MAX_PART = 1024 * MIB;
+/** Keeping more is possible with BACKUP_RETAIN=0 (keep all); a count this high is a typo. */
+const MAX_RETAIN = 100_000;
 
 /** Environment of s3-uploader. */
 export const spec = {
@@ -11,7 +19,7 @@ export const spec = {
       SNAPSHOT_FILE: required('path').describe('snapshot to upload; SNAPSHOT_FILE.json (from snapshot-taker) gives its sha256, size and time'),
       ...metricsEnvShape,
       ...s3EnvShape,
-      S3_LATEST_KEY: z.string().default('latestbackup.snap').describe('name under S3_PREFIX that always holds the newest verified snapshot; set empty to disable'),
+      ...s3LatestKeyShape,
       S3_SSE: z.enum(['AES256', 'aws:kms'], { error: 'must be AES256 or aws:kms' }).optional().describe('server-side encryption: AES256 or aws:kms (unset: bucket default)'),
       S3_SSE_KMS_KEY_ID: z.string().optional().describe('KMS key for S3_SSE=aws:kms (unset: the AWS managed key)'),
       S3_STORAGE_CLASS: z
@@ -19,13 +27,9 @@ export const spec = {
         .regex(/^[A-Z][A-Z_]*$/, 'must be a storage class name such as STANDARD or STANDARD_IA')
         .optional()
         .describe('storage class of the objects (unset: STANDARD)'),
-      BACKUP_RETAIN: count(0).describe('keep the newest N timestamped snapshots under S3_PREFIX and delete older ones; 0 keeps all'),
-      S3_PART_SIZE: size('8MiB')
-        .refine((n) => n >= 5 * MIB, 'must be at least 5MiB (the S3 minimum part size)')
-        .describe('multipart part size; memory used is about S3_PART_SIZE x S3_QUEUE_SIZE'),
-      S3_QUEUE_SIZE: count(2)
-        .refine((n) => n >= 1 && n <= 32, 'must be between 1 and 32')
-        .describe('parts uploaded in parallel'),
+      BACKUP_RETAIN: count(0, { max: MAX_RETAIN }).describe('keep the newest N timestamped snapshots under S3_PREFIX and delete older ones; 0 keeps all (at most 100000)'),
+      S3_PART_SIZE: size('8MiB', { min: 5 * MIB, max: MAX_PART }).describe('multipart part size, 5MiB (the S3 minimum) to 1GiB; memory used is about S3_PART_SIZE x (S3_QUEUE_SIZE + 1)'),
+      S3_QUEUE_SIZE: count(2, { min: 1, max: 32 }).describe('parts uploaded in parallel, 1 to 32'),
     }),
   ).refine((v: Record<string, unknown>) => !v.S3_SSE_KMS_KEY_ID || v.S3_SSE === 'aws:kms', {
     when: () => true,
@@ -39,8 +43,5 @@ export const spec = {
 
 export type Config = z.output<typeof spec.schema>;
 
-/** Full key of `latest`, or undefined when S3_LATEST_KEY is set but empty (an empty value would otherwise mean "default"). */
-export function latestKeyOf(config: Config, env: Record<string, string | undefined>): string | undefined {
-  if (env.S3_LATEST_KEY === '') return undefined;
-  return `${config.S3_PREFIX}${config.S3_LATEST_KEY}`;
-}
+/** Full key of `latest`, or undefined when S3_LATEST_KEY is set but empty (the definition restore-fetcher shares). */
+export { latestKeyOf };

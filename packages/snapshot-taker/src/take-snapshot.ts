@@ -11,6 +11,7 @@ import {
   SnapshotError,
   SnapshotVerifier,
   type VaultClient,
+  withoutUserinfo,
   writeSnapshotRecord,
 } from '@vault-raft-backup/common';
 import { readSealFacts, sealFactsOrWarn } from './source-vault';
@@ -53,7 +54,7 @@ export async function takeSnapshot(client: VaultClient, params: TakeParams, log:
   const stale = await removeStaleTempFiles(params.file);
   if (stale.length > 0) log.warn('removed temp files of an earlier run that did not finish', { files: stale });
   const started = Date.now();
-  log.info('requesting raft snapshot', { vaultAddr: client.addr, file: params.file });
+  log.info('requesting raft snapshot', { vaultAddr: withoutUserinfo(client.addr), file: params.file });
   const opened = await openVaultStream(client, SNAPSHOT_PATH, { signal: params.signal, stallMs: params.stallMs, firstByteMs: params.firstByteMs });
   if (opened.contentType && !/gzip|octet-stream/.test(opened.contentType)) {
     opened.body.destroy();

@@ -66,3 +66,39 @@ describe('vault-double CLI (bundled)', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('vault-double CLI options', () => {
+  it('passes the new options from flags and VAULT_DOUBLE_* variables: flavour, version, join mode timings', async () => {
+    const bundle = join(__dirname, '..', 'dist', 'vault-double.js');
+    const args = [bundle, '--nodes', '2', '--initialized', 'false', '--flavor', 'openbao', '--join-interval-ms', '20', '--restore-apply-ms', '10', '--snapshot-first-byte-ms', '5'];
+    const proc = spawn(process.execPath, args, { env: { ...process.env, VAULT_DOUBLE_VERSION: '2.5.1', VAULT_DOUBLE_JOIN_DELAY_MS: '5' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child = proc;
+    const line = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      proc.stdout?.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('\n')) resolve(out.split('\n')[0] ?? '');
+      });
+      proc.on('exit', (code) => reject(new Error(`exited ${code}`)));
+    });
+    const info = JSON.parse(line);
+    expect(info.unsealKeys).toEqual([]);
+    const follower = await api(info.nodes[1], 'GET', 'sys/seal-status');
+    expect(follower.json).toMatchObject({ initialized: false, version: '2.5.1' });
+    expect(follower.json).toHaveProperty('commit_date');
+    proc.kill('SIGTERM');
+    child = undefined;
+  });
+
+  it('exits 1 with the reason for a seal type the flavour does not have', async () => {
+    const bundle = join(__dirname, '..', 'dist', 'vault-double.js');
+    const proc = spawn(process.execPath, [bundle, '--seal-type', 'static'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    proc.stderr?.on('data', (c: Buffer) => {
+      stderr += c.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => proc.on('exit', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toContain('seal type "static" is not available in vault');
+  });
+});

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { verifySnapshotFile } from '@vault-raft-backup/common';
 import { request } from 'node:http';
 import { startVaultDouble, type VaultDouble } from '../src/index';
-import { api, downloadSnapshot, tempDir } from './vault-double-helpers';
+import { api, downloadSnapshot, pending, tempDir, waitUntil } from './vault-double-helpers';
 
 let double: VaultDouble;
 let tmp: { dir: string; cleanup: () => Promise<void> };
@@ -27,10 +27,46 @@ describe('standby nodes', () => {
     expect(res.headers.get('location')).toBe(`${double.url}/v1/sys/storage/raft/snapshot?x=1`);
   });
 
+  it('redirect only the two snapshot paths; every other request is forwarded and answered as the active node would', async () => {
+    const standby = double.nodes[1]?.url ?? '';
+    const root = double.rootToken;
+    for (const path of ['sys/storage/raft/snapshot', 'sys/storage/raft/snapshot-force']) {
+      const res = await api(standby, 'POST', path, { token: root });
+      expect(res.status).toBe(307);
+      expect(res.headers.get('location')).toBe(`${double.url}/v1/${path}`);
+    }
+    expect((await api(standby, 'PUT', 'secret/forwarded', { token: root, body: { a: 1 } })).status).toBe(204);
+    expect((await api(double.url, 'GET', 'secret/forwarded', { token: root })).json.data).toEqual({ a: 1 });
+    expect((await api(standby, 'GET', 'secret/forwarded', { token: root })).json.data).toEqual({ a: 1 });
+    expect((await api(standby, 'GET', 'auth/token/lookup-self', { token: root })).status).toBe(200);
+    expect((await api(standby, 'GET', 'sys/auth', { token: root })).status).toBe(200);
+    expect((await api(standby, 'GET', 'secret/forwarded')).status).toBe(403);
+    expect(double.requests.filter((r) => r.node === 1 && r.status === 307).every((r) => r.path.startsWith('/v1/sys/storage/raft/snapshot'))).toBe(true);
+  });
+
   it('report 429 from sys/health, or 200 with standbyok', async () => {
     const standby = double.nodes[2]?.url ?? '';
     expect((await api(standby, 'GET', 'sys/health')).status).toBe(429);
     expect((await api(standby, 'GET', 'sys/health?standbyok=true')).status).toBe(200);
+  });
+});
+
+describe('a standby without an active node', () => {
+  it.each([
+    ['vault', 503, 'no active Vault instance found'],
+    ['openbao', 500, 'local node not active but active cluster node not found'],
+  ] as const)('%s: answers %i %s, for snapshots as for other requests', async (flavor, status, message) => {
+    const cluster = await startVaultDouble({ nodes: 2, flavor });
+    try {
+      expect((await api(cluster.url, 'PUT', 'sys/seal', { token: cluster.rootToken })).status).toBe(204);
+      const standby = cluster.nodes[1]?.url ?? '';
+      for (const path of ['sys/storage/raft/snapshot', 'secret/x']) {
+        const res = await api(standby, 'GET', path, { token: cluster.rootToken });
+        expect([res.status, res.json]).toEqual([status, { errors: [message] }]);
+      }
+    } finally {
+      await cluster.close();
+    }
   });
 });
 
@@ -47,6 +83,20 @@ describe('sealed cluster', () => {
       expect((await api(sealedDouble.url, 'GET', 'sys/health')).status).toBe(200);
     } finally {
       await sealedDouble.close();
+    }
+  });
+});
+
+describe('time to first byte', () => {
+  it('snapshotFirstByteMs holds the snapshot before its first byte, with the request inside the node (state lock shared)', async () => {
+    const slow = await startVaultDouble({ snapshotFirstByteMs: 60_000 });
+    try {
+      const started = pending(fetch(`${slow.url}/v1/sys/storage/raft/snapshot`, { headers: { 'X-Vault-Token': slow.rootToken } }));
+      await waitUntil(() => slow.state().nodes[0]?.lock === 'read');
+      expect(slow.state().snapshotsServed).toBe(0);
+      expect(started.settled()).toBe(false);
+    } finally {
+      await slow.close();
     }
   });
 });

@@ -13,19 +13,35 @@ export interface ApiAnswer {
   text: string;
 }
 
-/** Calls the double over real HTTP with `fetch`. */
-export async function api(base: string, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
+/**
+ * Calls the double over real HTTP, one connection per call (no keep-alive), so a connection dropped by a
+ * restart of a node never turns up again in a later call.
+ */
+export function api(base: string, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<ApiAnswer> {
   const headers: Record<string, string> = { ...(opts.token ? { 'X-Vault-Token': opts.token } : {}), ...opts.headers };
-  if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(`${base}/v1/${path}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body), redirect: 'manual' });
-  const text = await res.text();
-  let json: unknown;
-  try {
-    json = text ? JSON.parse(text) : undefined;
-  } catch {
-    json = undefined;
-  }
-  return { status: res.status, headers: res.headers, json, text };
+  const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}/v1/${path}`, { method, headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const text = Buffer.concat(chunks).toString();
+        let json: unknown;
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        const answerHeaders = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') answerHeaders.set(name, value);
+        resolve({ status: res.statusCode ?? 0, headers: answerHeaders, json, text });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
 }
 
 /** A temp folder removed by `cleanup`. */
@@ -79,3 +95,30 @@ export async function waitUntil(check: () => Promise<boolean> | boolean, tries =
 }
 
 export const SNAPSHOT_POLICY = 'path "sys/storage/raft/snapshot" {\n  capabilities = ["read"]\n}\n';
+
+/** A request left running: whether it has answered, and its outcome (an error when its socket was dropped). */
+export interface Pending<T> {
+  settled: () => boolean;
+  outcome: Promise<T | Error>;
+}
+
+/** Starts `promise` without awaiting it; a rejection becomes the outcome instead of an unhandled error. */
+export function pending<T>(promise: Promise<T>): Pending<T> {
+  let done = false;
+  const outcome = promise.then(
+    (value) => value,
+    (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+  );
+  void outcome.then(() => {
+    done = true;
+  });
+  return { settled: () => done, outcome };
+}
+
+/** Sends each key to `sys/unseal` in turn; returns the last answer. */
+export async function unsealWith(base: string, keys: string[]): Promise<ApiAnswer> {
+  let last: ApiAnswer | undefined;
+  for (const key of keys) last = await api(base, 'PUT', 'sys/unseal', { body: { key } });
+  if (!last) throw new Error('no keys given');
+  return last;
+}

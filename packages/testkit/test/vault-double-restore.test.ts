@@ -1,9 +1,11 @@
 import { readFile, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { startVaultDouble, type VaultDouble } from '../src/index';
-import { api, downloadSnapshot, tempDir, uploadSnapshot, waitUntil } from './vault-double-helpers';
+import { api, downloadSnapshot, tempDir, unsealWith, uploadSnapshot, waitUntil } from './vault-double-helpers';
 
 const FOREIGN = 'could not verify hash file, possibly the snapshot is using a different set of unseal keys; use the snapshot-force API to bypass this check';
+const FOREIGN_AUTOSEAL = 'could not verify hash file, possibly the snapshot is using a different autoseal key; use the snapshot-force API to bypass this check';
+const WRONG_KEY = 'unable to retrieve stored keys: invalid key: failed to decrypt keys from storage: cipher: message authentication failed';
 
 let tmp: { dir: string; cleanup: () => Promise<void> };
 const doubles: VaultDouble[] = [];
@@ -31,54 +33,6 @@ afterAll(async () => {
   await tmp.cleanup();
 });
 
-describe('init and unseal', () => {
-  it('initializes a fresh Shamir node, which stays sealed until the threshold of keys', async () => {
-    const fresh = await start({ initialized: false });
-    expect((await api(fresh.url, 'GET', 'sys/health')).status).toBe(501);
-    expect((await api(fresh.url, 'GET', 'sys/init')).json).toEqual({ initialized: false });
-    const wrong = await api(fresh.url, 'PUT', 'sys/init', { body: { recovery_shares: 3, recovery_threshold: 2 } });
-    expect(wrong.status).toBe(400);
-    expect(wrong.json).toEqual({ errors: ['parameters recovery_shares,recovery_threshold not applicable to seal type shamir'] });
-    const init = await api(fresh.url, 'PUT', 'sys/init', { body: { secret_shares: 3, secret_threshold: 2 } });
-    expect(init.status).toBe(200);
-    expect(init.json.keys).toHaveLength(3);
-    expect(init.json.keys_base64).toHaveLength(3);
-    expect(init.json.root_token).toMatch(/^hvs\./);
-    expect((await api(fresh.url, 'GET', 'sys/health')).status).toBe(503);
-    const first = await api(fresh.url, 'PUT', 'sys/unseal', { body: { key: init.json.keys[0] } });
-    expect(first.json).toMatchObject({ sealed: true, t: 2, n: 3, progress: 1 });
-    const second = await api(fresh.url, 'PUT', 'sys/unseal', { body: { key: init.json.keys_base64[1] } });
-    expect(second.json).toMatchObject({ sealed: false, progress: 0 });
-    const again = await api(fresh.url, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
-    expect(again.status).toBe(400);
-    expect(again.json).toEqual({ errors: ['Vault is already initialized'] });
-  });
-
-  it('rejects a key of another cluster with 400 once the threshold is reached, and reset clears progress', async () => {
-    const target = await start({ secretShares: 3, secretThreshold: 2 });
-    const other = await start({ secretShares: 3, secretThreshold: 2 });
-    target.seal();
-    await api(target.url, 'PUT', 'sys/unseal', { body: { key: target.unsealKeys[0] } });
-    const bad = await api(target.url, 'PUT', 'sys/unseal', { body: { key: other.unsealKeys[0] } });
-    expect(bad.status).toBe(400);
-    expect(bad.json.errors).toEqual(['Unseal failed, invalid key']);
-    await api(target.url, 'PUT', 'sys/unseal', { body: { key: target.unsealKeys[0] } });
-    const reset = await api(target.url, 'PUT', 'sys/unseal', { body: { reset: true } });
-    expect(reset.json).toMatchObject({ sealed: true, progress: 0 });
-    expect((await api(target.url, 'PUT', 'sys/unseal', { body: { key: 'not a key!' } })).status).toBe(400);
-  });
-
-  it('initializes an auto-unseal node with recovery keys only and it unseals by itself', async () => {
-    const fresh = await start({ initialized: false, sealType: 'awskms', kmsKeyId: 'key-a' });
-    const wrong = await api(fresh.url, 'PUT', 'sys/init', { body: { secret_shares: 1, secret_threshold: 1 } });
-    expect(wrong.json).toEqual({ errors: ['parameters secret_shares,secret_threshold not applicable to seal type awskms'] });
-    const init = await api(fresh.url, 'PUT', 'sys/init', { body: { recovery_shares: 5, recovery_threshold: 3 } });
-    expect(init.json.keys).toEqual([]);
-    expect(init.json.recovery_keys).toHaveLength(5);
-    expect((await api(fresh.url, 'GET', 'sys/seal-status')).json).toMatchObject({ type: 'awskms', sealed: false, recovery_seal: true, t: 3, n: 5 });
-  });
-});
-
 describe('restore into a fresh Shamir cluster', () => {
   let source: VaultDouble;
   let file: string;
@@ -97,8 +51,8 @@ describe('restore into a fresh Shamir cluster', () => {
     expect(target.state().restoresAccepted).toBe(0);
   });
 
-  it('accepts snapshot-force with 204, seals, unseals with the source keys, and the source data and token work', async () => {
-    const target = await start({ secretShares: 1, secretThreshold: 1 });
+  it('accepts snapshot-force with 204, seals, unseals with the source keys at the source threshold, and the source data and token work', async () => {
+    const target = await start({ secretShares: 3, secretThreshold: 2 });
     const res = await uploadSnapshot(target.url, target.rootToken, file, true);
     expect(res.status).toBe(204);
     expect(res.body).toBe('');
@@ -121,7 +75,7 @@ describe('restore into a fresh Shamir cluster', () => {
     await api(target.url, 'PUT', 'sys/unseal', { body: { key: target.unsealKeys[0] } });
     const res = await api(target.url, 'PUT', 'sys/unseal', { body: { key: target.unsealKeys[1] } });
     expect(res.status).toBe(400);
-    expect(res.json).toEqual({ errors: ['Unseal failed, invalid key'] });
+    expect(res.json).toEqual({ errors: [WRONG_KEY] });
     expect(await sealed(target.url)).toBe(true);
   });
 
@@ -179,14 +133,27 @@ describe('restore with auto-unseal', () => {
     expect((await api(target.url, 'GET', 'secret/x', { token: source.rootToken })).json.data).toEqual({ y: 'z' });
   });
 
-  it('stays sealed when the snapshot was sealed with another KMS key', async () => {
+  it('stays sealed when the snapshot was sealed with another KMS key, and its recovery keys cannot unseal it', async () => {
     const source = await start({ sealType: 'awskms', kmsKeyId: 'key-1' });
     const file = await snapshotOf(source, 'kms1.snap');
     const target = await start({ sealType: 'awskms', kmsKeyId: 'key-2' });
+    const refused = await uploadSnapshot(target.url, target.rootToken, file, false);
+    expect(refused.status).toBe(400);
+    expect(JSON.parse(refused.body)).toEqual({ errors: [FOREIGN_AUTOSEAL] });
     expect((await uploadSnapshot(target.url, target.rootToken, file, true)).status).toBe(204);
     await waitUntil(() => target.state().restoresApplied === 1);
     expect(await sealed(target.url)).toBe(true);
-    expect((await api(target.url, 'PUT', 'sys/unseal', { body: { key: source.unsealKeys[0] } })).status).toBe(400);
+    const res = await unsealWith(target.url, source.unsealKeys.slice(0, 3));
+    expect(res.status).toBe(400);
+    expect(res.json.errors[0]).toMatch(/^invalid key: failed to verify recovery key: failed to decrypt encrypted stored keys/);
+  });
+
+  it('unseals a sealed auto-unseal node with the threshold of recovery keys when its KMS key opens storage', async () => {
+    const target = await start({ sealType: 'gcpckms', secretShares: 3, secretThreshold: 2 });
+    target.seal();
+    const wrong = await unsealWith(target.url, [target.unsealKeys[0] ?? '', target.unsealKeys[0] ?? '']);
+    expect(wrong.json).toMatchObject({ sealed: true, progress: 1, t: 2, n: 3, recovery_seal: true });
+    expect((await unsealWith(target.url, target.unsealKeys.slice(1, 2))).json).toMatchObject({ sealed: false });
   });
 });
 
@@ -194,7 +161,7 @@ describe('restore on a 3-node cluster', () => {
   it('redirects a standby upload with 307 and seals every node after the restore', async () => {
     const source = await start({ secretShares: 1, secretThreshold: 1 });
     const file = await snapshotOf(source, 'three.snap');
-    const target = await start({ nodes: 3 });
+    const target = await start({ nodes: 3, secretShares: 1, secretThreshold: 1 });
     const standby = target.nodes[2]?.url ?? '';
     const redirected = await api(standby, 'POST', 'sys/storage/raft/snapshot-force', { token: target.rootToken });
     expect(redirected.status).toBe(307);

@@ -8,7 +8,7 @@ export interface EnvSpec<T extends z.ZodObject> {
   schema: T;
   /** Variables that may instead be given as `NAME_FILE` (file content, trimmed). */
   fileVars?: readonly string[];
-  /** Variables whose values are secrets: registered for log redaction. */
+  /** Variables whose values are secrets: registered for log redaction (schema or passthrough names, e.g. AWS_SESSION_TOKEN). */
   secrets?: readonly string[];
   /** Variables read by libraries rather than the schema (e.g. the AWS SDK's own), listed for --help and manifest checks. */
   passthrough?: readonly { name: string; help: string }[];
@@ -48,7 +48,8 @@ export function parseEnv<T extends z.ZodObject>(spec: EnvSpec<T>, env: Env): z.o
     const v = resolved[key];
     if (v !== undefined && v !== '') input[key] = v;
   }
-  for (const name of spec.secrets ?? []) registerSecret(input[name]);
+  // from the whole environment: a passthrough secret (read by a library, not the schema) is registered too
+  for (const name of spec.secrets ?? []) registerSecret(resolved[name]);
   const result = spec.schema.safeParse(input);
   if (!result.success) {
     for (const issue of result.error.issues) {
@@ -57,7 +58,7 @@ export function parseEnv<T extends z.ZodObject>(spec: EnvSpec<T>, env: Env): z.o
       problems.push(`${name}: ${shown}`);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
+  if (problems.length > 0) throw new ConfigError([...new Set(problems)]);
   return (result as { data: z.output<T> }).data;
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { bool, count, duration, httpUrl, required } from '../config/index';
+import { bool, count, duration, httpUrl, objectKey, required } from '../config/index';
+import { snapshotKeyPattern } from '../contracts/keys';
 import type { S3ClientOptions } from './client';
 
 const CHECKSUM_MODES = ['WHEN_REQUIRED', 'WHEN_SUPPORTED'] as const;
@@ -7,28 +8,51 @@ const CHECKSUM_MODES = ['WHEN_REQUIRED', 'WHEN_SUPPORTED'] as const;
 /** The S3 variables shared by every entrypoint that talks to S3: spread into its own `z.object`. */
 export const s3EnvShape = {
   S3_BUCKET: required('bucket').describe('bucket that holds the snapshots'),
-  S3_PREFIX: z.string().default('').describe('key prefix, e.g. "vault/prod/" (include the trailing slash)'),
+  S3_PREFIX: objectKey('prefix').default('').describe('key prefix, e.g. "vault/prod/" (include the trailing slash; no leading "/", no "." or ".." segments)'),
   S3_FORCE_PATH_STYLE: bool(false).describe('path-style addressing (needed by most S3-compatible stores)'),
   S3_CHECKSUM_MODE: z
     .enum(CHECKSUM_MODES, { error: 'must be WHEN_REQUIRED or WHEN_SUPPORTED' })
     .default('WHEN_REQUIRED')
     .describe('request/response checksums: WHEN_REQUIRED works with stores that reject flexible checksums'),
-  S3_CONNECT_TIMEOUT: duration('10s').describe('timeout for opening a connection'),
-  S3_SOCKET_TIMEOUT: duration('2m').describe('a request fails when its connection is idle this long'),
-  S3_MAX_ATTEMPTS: count(3).describe('attempts per S3 request, including the first (SDK retries)'),
+  S3_CONNECT_TIMEOUT: duration('10s').describe('timeout for opening a connection (1ms to 24d; 0 is not allowed)'),
+  S3_SOCKET_TIMEOUT: duration('2m').describe('a request fails when its connection is idle this long (1ms to 24d; 0 is not allowed)'),
+  // the SDK waits up to 20 s between attempts: 20 attempts already hold one request for minutes
+  S3_MAX_ATTEMPTS: count(3, { min: 1, max: 20 }).describe('attempts per S3 request, including the first (SDK retries), 1 to 20'),
   AWS_REGION: z.string().optional().describe('region; defaults to us-east-1 when AWS_ENDPOINT_URL_S3 is set'),
-  AWS_ENDPOINT_URL_S3: httpUrl().optional().describe('endpoint of an S3-compatible store (unset: AWS)'),
+  AWS_ENDPOINT_URL_S3: httpUrl().optional().describe('endpoint of an S3-compatible store, http(s) with a port 1-65535 (unset: AWS)'),
   AWS_ACCESS_KEY_ID: z.string().optional().describe('static access key; unset: the SDK credential chain'),
   AWS_SECRET_ACCESS_KEY: z.string().optional().describe('static secret key; unset: the SDK credential chain'),
 };
 
 /** Variables of the shape that also accept `NAME_FILE`. */
 export const s3FileVars = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
-/** Variables of the shape whose values are redacted from logs. */
-export const s3Secrets = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY'] as const;
+/** Variables whose values are redacted from logs: the static keys, and the session token the SDK reads itself (a store may echo request headers in an error). */
+export const s3Secrets = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'] as const;
+
+const DEFAULT_LATEST = 'latestbackup.snap';
+
+/**
+ * `S3_LATEST_KEY`, shared by s3-uploader (which keeps it current) and restore-fetcher (which
+ * fetches it by default). It must not look like a timestamped snapshot: retention would delete it.
+ */
+export const s3LatestKeyShape = {
+  S3_LATEST_KEY: objectKey('key')
+    .refine((v) => !snapshotKeyPattern('').test(v), 'must not look like a timestamped snapshot name (vault-raft-snapshot-<time>.snap): retention would delete it')
+    .default(DEFAULT_LATEST)
+    .describe('name under S3_PREFIX of the object that holds the newest verified snapshot (kept by s3-uploader, fetched by restore-fetcher unless RESTORE_KEY is set); set empty for none'),
+};
+
+/**
+ * Full key of `latest` (S3_PREFIX + S3_LATEST_KEY), or undefined when S3_LATEST_KEY is set but
+ * empty (parseEnv treats empty as unset, so the raw environment tells "disabled" from "default").
+ */
+export function latestKeyOf(config: { S3_PREFIX: string; S3_LATEST_KEY: string }, env: Record<string, string | undefined>): string | undefined {
+  if (env.S3_LATEST_KEY === '') return undefined;
+  return `${config.S3_PREFIX}${config.S3_LATEST_KEY}`;
+}
 /** Variables the AWS SDK reads itself, listed in --help. */
 export const s3Passthrough = [
-  { name: 'AWS_SESSION_TOKEN', help: 'session token for temporary static credentials (read by the AWS SDK)' },
+  { name: 'AWS_SESSION_TOKEN', help: 'session token for temporary static credentials (read by the AWS SDK; redacted from logs)' },
   { name: 'AWS_PROFILE', help: 'shared config profile (read by the AWS SDK)' },
   { name: 'AWS_ROLE_ARN', help: 'role for web identity federation, e.g. EKS IRSA (read by the AWS SDK)' },
   { name: 'AWS_WEB_IDENTITY_TOKEN_FILE', help: 'web identity token file (read by the AWS SDK)' },
@@ -72,7 +96,7 @@ export function s3ClientOptionsFrom(config: S3Env, env: Record<string, string | 
     checksumMode: config.S3_CHECKSUM_MODE,
     connectTimeoutMs: config.S3_CONNECT_TIMEOUT,
     socketTimeoutMs: config.S3_SOCKET_TIMEOUT,
-    maxAttempts: Math.max(1, config.S3_MAX_ATTEMPTS),
+    maxAttempts: config.S3_MAX_ATTEMPTS,
     credentials: fromFiles && accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined } : undefined,
   };
 }

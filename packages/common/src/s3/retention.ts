@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { DeleteObjectsCommand, type DeleteObjectsCommandInput, type DeleteObjectsCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 // types only: the SDK's own middleware types (a dependency of @aws-sdk/client-s3)
 import type { FinalizeHandler, FinalizeHandlerArguments } from '@smithy/types';
+import { checkObjectKey } from '../config/object-key';
 import { S3Error } from '../errors';
 import type { Logger } from '../log';
 import { toS3Error } from './errors';
@@ -48,6 +49,9 @@ function withContentMd5(command: DeleteObjectsCommand): DeleteObjectsCommand {
  */
 export async function applyRetention(p: RetentionParams): Promise<string[]> {
   if (p.keep < 1) return [];
+  // config refuses such a prefix; a caller that skipped it must not delete where a normalising store resolves `..`
+  const unsafe = checkObjectKey(p.prefix, 'prefix');
+  if (unsafe) throw new S3Error('S3_FAILED', `retention refused: the prefix ${unsafe}`, { bucket: p.bucket, key: p.prefix });
   const snapshots = await listSnapshotObjects(p.client, p.bucket, p.prefix, p.signal);
   const doomed = snapshots.slice(p.keep).map((s) => s.key).filter((k) => !p.protect.includes(k));
   for (let i = 0; i < doomed.length; i += BATCH) {

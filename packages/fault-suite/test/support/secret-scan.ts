@@ -29,13 +29,18 @@ export function recordedSecrets(dir: string): SecretRecord[] {
   return out;
 }
 
+/** A URL that still carries userinfo (`scheme://user:password@host`): a credential whether or not a test recorded it. */
+const URL_USERINFO = /\b[a-z][a-z\d+.-]*:\/\/[^\s/?#@"'<>]+@/i;
+
 function leaksIn(text: string, where: string, secrets: SecretRecord[], path?: string): Leak[] {
   // a value may be recorded several times (e.g. as a key, then as the content of its keys file): any record may allow the file
   const allowed = new Set(secrets.filter((s) => path !== undefined && s.intendedFile === path).map((s) => s.value));
   const seen = new Set<string>();
-  return secrets
+  const leaks = secrets
     .filter((s) => s.value.length >= 8 && !allowed.has(s.value) && !seen.has(s.value) && text.includes(s.value) && seen.add(s.value))
     .map((s) => ({ kind: s.kind, where }));
+  if (URL_USERINFO.test(text)) leaks.push({ kind: 'URL userinfo', where });
+  return leaks;
 }
 
 /** Looks for every recorded secret in every kept output of the run and in every file under `dirs`. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../run-bundle';
 import { startVaultDouble } from '../vault-double/index';
-import type { SealType } from '../vault-double/types';
+import type { Flavor, SealType } from '../vault-double/types';
 
 const HELP = `vault-double: a Vault test double on 127.0.0.1 for demos and benchmarks.
 Flags (or env):
@@ -13,10 +13,15 @@ Flags (or env):
   --kms-key-id ID       VAULT_DOUBLE_KMS_KEY_ID    auto-unseal key id this cluster reaches
   --initialized B       VAULT_DOUBLE_INITIALIZED   true (default) or false
   --filler-bytes N      VAULT_DOUBLE_FILLER_BYTES  extra state.bin bytes per snapshot
-  --restore-delay-ms N  VAULT_DOUBLE_RESTORE_DELAY_MS
+  --restore-delay-ms N  VAULT_DOUBLE_RESTORE_DELAY_MS  204 of a restore -> start of its apply; default 200
+  --restore-apply-ms N  VAULT_DOUBLE_RESTORE_APPLY_MS  how long the apply holds the state lock; default 0
+  --join-interval-ms N  VAULT_DOUBLE_JOIN_INTERVAL_MS  raft join retry interval of followers; default 100
+  --join-delay-ms N     VAULT_DOUBLE_JOIN_DELAY_MS     time a join (and the keyring's replication) takes; default 50
+  --snapshot-first-byte-ms N  VAULT_DOUBLE_SNAPSHOT_FIRST_BYTE_MS  time before a snapshot's first byte; default 0
+  --flavor F            VAULT_DOUBLE_FLAVOR        vault (default) or openbao
+  --version V           VAULT_DOUBLE_VERSION       version reported; default 1.17.6 (vault), 2.4.1 (openbao)
   --approle-role NAME   VAULT_DOUBLE_APPROLE_ROLE  create a role with the project's snapshot policy
 Prints one JSON line {url, nodes, rootToken, unsealKeys, roleId, secretId}; stops on SIGTERM/SIGINT.`;
-
 
 function numberOf(name: string, text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
@@ -34,7 +39,23 @@ function boolOf(name: string, text: string | undefined): boolean | undefined {
 async function main(): Promise<void> {
   const flag = { type: 'string' } as const;
   const { values } = parseArgs({
-    options: { port: flag, nodes: flag, 'seal-type': flag, 'kms-key-id': flag, initialized: flag, 'filler-bytes': flag, 'restore-delay-ms': flag, 'approle-role': flag, help: { type: 'boolean' } },
+    options: {
+      port: flag,
+      nodes: flag,
+      'seal-type': flag,
+      'kms-key-id': flag,
+      initialized: flag,
+      'filler-bytes': flag,
+      'restore-delay-ms': flag,
+      'restore-apply-ms': flag,
+      'join-interval-ms': flag,
+      'join-delay-ms': flag,
+      'snapshot-first-byte-ms': flag,
+      flavor: flag,
+      version: flag,
+      'approle-role': flag,
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) return void process.stdout.write(`${HELP}\n`);
   const env = process.env;
@@ -47,6 +68,12 @@ async function main(): Promise<void> {
     initialized: boolOf('--initialized', pick('initialized', 'VAULT_DOUBLE_INITIALIZED')),
     fillerBytes: numberOf('--filler-bytes', pick('filler-bytes', 'VAULT_DOUBLE_FILLER_BYTES')),
     restoreDelayMs: numberOf('--restore-delay-ms', pick('restore-delay-ms', 'VAULT_DOUBLE_RESTORE_DELAY_MS')),
+    restoreApplyMs: numberOf('--restore-apply-ms', pick('restore-apply-ms', 'VAULT_DOUBLE_RESTORE_APPLY_MS')),
+    joinIntervalMs: numberOf('--join-interval-ms', pick('join-interval-ms', 'VAULT_DOUBLE_JOIN_INTERVAL_MS')),
+    joinDelayMs: numberOf('--join-delay-ms', pick('join-delay-ms', 'VAULT_DOUBLE_JOIN_DELAY_MS')),
+    snapshotFirstByteMs: numberOf('--snapshot-first-byte-ms', pick('snapshot-first-byte-ms', 'VAULT_DOUBLE_SNAPSHOT_FIRST_BYTE_MS')),
+    flavor: pick('flavor', 'VAULT_DOUBLE_FLAVOR') as Flavor | undefined,
+    version: pick('version', 'VAULT_DOUBLE_VERSION') || undefined,
   });
   const roleName = pick('approle-role', 'VAULT_DOUBLE_APPROLE_ROLE');
   let role: { roleId: string; secretId: string } | undefined;

@@ -12,8 +12,8 @@ export function requestToken(ctx: Ctx): string | undefined {
 
 /** The open storage of an unsealed node. @throws HttpError 503 when this node is sealed. */
 export function openModel(ctx: Ctx): Model {
-  if (ctx.node.sealed || !ctx.cluster.model) throw new HttpError(503, ['Vault is sealed']);
-  return ctx.cluster.model;
+  if (ctx.node.sealed || !ctx.cluster.storage.model) throw new HttpError(503, ['Vault is sealed']);
+  return ctx.cluster.storage.model;
 }
 
 function rulesOf(model: Model, policies: string[]): PathRule[][] {

@@ -45,10 +45,3 @@ export function newAccessor(): string {
 export function newUuid(): string {
   return randomUUID();
 }
-
-/** Decodes an unseal key given as hex or base64; undefined when it is neither. */
-export function decodeKey(text: string): Buffer | undefined {
-  if (/^[0-9a-fA-F]+$/.test(text) && text.length % 2 === 0) return Buffer.from(text, 'hex');
-  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0) return Buffer.from(text, 'base64');
-  return undefined;
-}

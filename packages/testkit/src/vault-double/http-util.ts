@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { Cluster, NodeState } from './cluster';
+import type { Cluster } from './cluster';
+import type { NodeState } from './node';
 
 /** An error answered as `{"errors":[...]}` with its status. */
 export class HttpError extends Error {

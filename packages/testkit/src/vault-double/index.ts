@@ -1,14 +1,16 @@
 import type { Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { issueSecretId, type RoleParams, writeRole } from './approle';
-import { Cluster, type NodeState } from './cluster';
+import { Cluster } from './cluster';
 import { HttpError } from './http-util';
-import { parsePolicy } from './policy';
+import { bootFresh, bootInitialized, restartNode } from './lifecycle';
+import { newNode } from './node';
 import { createNodeServer } from './node-server';
+import { parsePolicy } from './policy';
+import { stateOf } from './state-view';
 import type { InitResult, LoggedRequest, VaultDoubleFaults, VaultDoubleOptions, VaultDoubleState } from './types';
 
-export type { FailNext, InitResult, LoggedRequest, SealType, VaultDoubleFaults, VaultDoubleOptions, VaultDoubleState } from './types';
-
+export type { FailNext, Flavor, InitResult, LoggedRequest, NodeView, SealType, VaultDoubleFaults, VaultDoubleOptions, VaultDoubleState } from './types';
 /** A running Vault test double: one cluster of 1..N nodes on 127.0.0.1. */
 export interface VaultDouble {
   /** The active node's URL. */
@@ -33,6 +35,13 @@ export interface VaultDouble {
   getSecret(path: string): Record<string, unknown> | undefined;
   /** Seals every node. */
   seal(): void;
+  /**
+   * Restarts node `index`'s Vault process: drops its in-flight requests and everything it kept in memory;
+   * it comes back sealed (Shamir) or auto-unsealed. @throws Error for an unknown index.
+   */
+  restartNode(index: number): void;
+  /** Restarts every node. */
+  restart(): void;
   /** A copy of the observable state. */
   state(): VaultDoubleState;
   close(): Promise<void>;
@@ -46,38 +55,38 @@ function listen(server: Server, port: number): Promise<number> {
 }
 
 /** Starts a Vault test double. @throws Error when a port cannot be bound. */
+/** Starts a Vault test double. @throws Error when a port cannot be bound or the seal type does not fit the flavor. */
 export async function startVaultDouble(options: VaultDoubleOptions = {}): Promise<VaultDouble> {
   const cluster = new Cluster(options);
-  const servers: { server: Server; sockets: Set<Socket> }[] = [];
+  const servers: Server[] = [];
   const scheme = options.tls ? 'https' : 'http';
   for (let i = 0; i < Math.max(1, options.nodes ?? 1); i++) {
-    const node: NodeState = { index: i, id: `node${i}`, sealed: true, progress: [], url: '', clusterAddress: '' };
+    const node = newNode(i);
+    node.clusterName = options.clusterName;
     cluster.nodes.push(node);
-    const listener = createNodeServer(cluster, node, options);
-    servers.push(listener);
-    const port = await listen(listener.server, options.port ? options.port + i : 0);
+    const server = createNodeServer(cluster, node, options);
+    servers.push(server);
+    const port = await listen(server, options.port ? options.port + i : 0);
     Object.assign(node, { url: `${scheme}://127.0.0.1:${port}`, clusterAddress: `127.0.0.1:${port + 1}` });
   }
   let initResult: InitResult | undefined;
-  if (options.initialized !== false) {
-    initResult = cluster.initialize(options.secretShares ?? 5, options.secretThreshold ?? 3);
-    for (const node of cluster.nodes) node.sealed = false;
-  }
+  if (options.initialized !== false) initResult = bootInitialized(cluster, options.secretShares ?? 5, options.secretThreshold ?? 3);
+  else bootFresh(cluster);
   return buildDouble(cluster, servers, initResult);
 }
 
 function openModelOrThrow(cluster: Cluster) {
-  if (!cluster.model) throw new Error('the Vault double is sealed: unseal it first');
-  return cluster.model;
+  if (!cluster.storage.model) throw new Error('the Vault double is sealed: unseal it first');
+  return cluster.storage.model;
 }
 
-function buildDouble(cluster: Cluster, servers: { server: Server; sockets: Set<Socket> }[], initResult: InitResult | undefined): VaultDouble {
+function buildDouble(cluster: Cluster, servers: Server[], initResult: InitResult | undefined): VaultDouble {
   const mountDefault = cluster.options.approleMount ?? 'approle';
   return {
     url: cluster.nodes[0]?.url ?? '',
     nodes: cluster.nodes.map((n) => ({ url: n.url, id: n.id })),
     rootToken: initResult?.root_token ?? '',
-    unsealKeys: initResult ? (initResult.keys.length > 0 ? initResult.keys : initResult.recovery_keys) : [],
+    unsealKeys: initResult ? (initResult.keys.length > 0 ? initResult.keys : (initResult.recovery_keys ?? [])) : [],
     initResult,
     faults: cluster.faults,
     requests: cluster.requests,
@@ -106,33 +115,20 @@ function buildDouble(cluster: Cluster, servers: { server: Server; sockets: Set<S
       const data = openModelOrThrow(cluster).kv.get(path.replace(/^secret\//, ''));
       return data === undefined ? undefined : structuredClone(data);
     },
-    seal: () => cluster.seal(),
+    seal() {
+      for (const node of cluster.nodes) node.sealed = true;
+    },
+    restartNode: (index) => restartNode(cluster, index),
+    restart() {
+      for (const node of cluster.nodes) restartNode(cluster, node.index);
+    },
     state: () => stateOf(cluster),
     async close() {
       cluster.cancelScheduled();
-      for (const { server, sockets } of servers) {
-        for (const socket of sockets) socket.destroy();
+      for (const [i, server] of servers.entries()) {
+        for (const socket of cluster.nodes[i]?.sockets ?? []) socket.destroy();
         await new Promise<void>((resolve) => server.close(() => resolve()));
       }
     },
-  };
-}
-
-function stateOf(cluster: Cluster): VaultDoubleState {
-  const tokens = cluster.model ? [...cluster.model.tokens.values()] : [];
-  return {
-    initialized: cluster.initialized,
-    sealed: cluster.nodes.map((n) => n.sealed),
-    sealType: cluster.sealConfig?.type ?? cluster.sealType,
-    raftIndex: cluster.raftIndex,
-    term: cluster.term,
-    restoresAccepted: cluster.stats.restoresAccepted,
-    restoresApplied: cluster.stats.restoresApplied,
-    revokedTokens: tokens.filter((t) => t.revoked).length,
-    liveTokens: tokens.filter((t) => !t.revoked).length,
-    failedLogins: cluster.stats.failedLogins,
-    snapshotsServed: cluster.stats.snapshotsServed,
-    policies: cluster.model ? [...cluster.model.policies.keys()].sort() : [],
-    authMounts: cluster.model ? [...cluster.model.authMounts.keys()].sort() : [],
   };
 }

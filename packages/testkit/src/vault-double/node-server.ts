@@ -1,11 +1,14 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { Socket } from 'node:net';
-import type { Cluster, NodeState } from './cluster';
+import type { Cluster } from './cluster';
+import { forwardTarget, isStandby } from './forwarding';
 import { type Ctx, HttpError, type Reply, sendError, sendJson } from './http-util';
+import { type NodeState, withLock } from './node';
 import type { Route } from './route';
 import { adminRoutes } from './routes-admin';
 import { approleRoutes } from './routes-approle';
+import { healthRoutes } from './routes-health';
 import { kvRoutes } from './routes-kv';
 import { raftRoutes } from './routes-raft';
 import { sealRoutes } from './routes-seal';
@@ -13,7 +16,7 @@ import { tokenRoutes } from './routes-token';
 import type { VaultDoubleOptions } from './types';
 import { wrappingRoutes } from './wrapping';
 
-const ROUTES: Route[] = [...sealRoutes, ...raftRoutes, ...adminRoutes, ...wrappingRoutes, ...tokenRoutes, ...approleRoutes, ...kvRoutes];
+const ROUTES: Route[] = [...healthRoutes, ...sealRoutes, ...raftRoutes, ...adminRoutes, ...wrappingRoutes, ...tokenRoutes, ...approleRoutes, ...kvRoutes];
 
 const FAIL_MESSAGES: Record<number, string> = { 429: 'rate limit quota exceeded', 503: 'Vault is sealed', 500: 'internal error' };
 
@@ -47,6 +50,20 @@ function reply(res: ServerResponse, result: Reply): void {
   } else sendJson(res, 200, result.body);
 }
 
+/**
+ * Logical requests (internal/vault/core.go `HandleRequest`) share the node's state lock, so they wait while an unseal,
+ * init or restore apply holds it. On an unsealed standby they go to the active node (internal/http/handler.go
+ * `forwardRequest`), under that node's lock; the snapshot paths get a 307 instead.
+ */
+async function dispatch(ctx: Ctx, route: Route, match: RegExpExecArray): Promise<Reply> {
+  if (route.scope === 'health' || route.scope === 'local') return route.handle(ctx, match);
+  const { node } = ctx;
+  const local = await withLock(node, false, async () => (isStandby(node) ? { forwardTo: forwardTarget(ctx) } : { reply: await route.handle(ctx, match) }));
+  if (local === undefined || 'reply' in local) return local?.reply;
+  const target = local.forwardTo;
+  return target && withLock(target, false, () => route.handle({ ...ctx, node: target }, match));
+}
+
 async function handle(cluster: Cluster, node: NodeState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (cluster.faults.refuseConnections) {
     req.socket.destroy();
@@ -64,7 +81,7 @@ async function handle(cluster: Cluster, node: NodeState, req: IncomingMessage, r
   const remoteIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
   const ctx: Ctx = { cluster, node, req, res, method, path, query: url.searchParams, remoteIp };
   try {
-    reply(res, await found.route.handle(ctx, found.match));
+    reply(res, await dispatch(ctx, found.route, found.match));
   } catch (err) {
     if (res.headersSent) {
       res.destroy();
@@ -75,20 +92,19 @@ async function handle(cluster: Cluster, node: NodeState, req: IncomingMessage, r
   }
 }
 
-/** One node's HTTP(S) listener; keeps its sockets so close() can end stalled streams. */
-export function createNodeServer(cluster: Cluster, node: NodeState, options: VaultDoubleOptions): { server: Server; sockets: Set<Socket> } {
+/** One node's HTTP(S) listener; keeps its sockets (`node.sockets`) so a restart or close() can drop them. */
+export function createNodeServer(cluster: Cluster, node: NodeState, options: VaultDoubleOptions): Server {
   const listener = (req: IncomingMessage, res: ServerResponse) => void handle(cluster, node, req, res);
   const server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, listener) : createHttpServer(listener);
   // Large restores stream for a long time: no request timeout, as with a raised http_read_timeout.
   server.requestTimeout = 0;
-  const sockets = new Set<Socket>();
   server.on('connection', (socket: Socket) => {
     if (cluster.faults.refuseConnections) {
       socket.destroy();
       return;
     }
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
+    node.sockets.add(socket);
+    socket.on('close', () => node.sockets.delete(socket));
   });
-  return { server, sockets };
+  return server;
 }

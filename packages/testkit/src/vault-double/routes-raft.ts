@@ -10,23 +10,13 @@ import { authorize } from './acl';
 import { decrypt } from './crypto';
 import { type Ctx, HttpError, type Reply } from './http-util';
 import { READ, type Route, WRITE } from './route';
+import { scheduleRestore } from './restore-apply';
 import { type ReadSnapshot, readSnapshotFile } from './snapshot-reader';
 import { snapshotArchive } from './snapshot-writer';
 
-export const FOREIGN_SNAPSHOT_MESSAGE =
-  'could not verify hash file, possibly the snapshot is using a different set of unseal keys; use the snapshot-force API to bypass this check';
-
-/** Standbys never serve snapshots: 503 when sealed or without an active node, else 307 to the active node. */
-function redirectFromStandby(ctx: Ctx): Reply | 'active' {
-  if (ctx.node.index === 0) return 'active';
-  if (ctx.node.sealed) throw new HttpError(503, ['Vault is sealed']);
-  const active = ctx.cluster.activeNode();
-  if (!active) throw new HttpError(503, ['no active Vault instance found']);
-  const url = new URL(ctx.req.url ?? '/', active.url);
-  ctx.res.writeHead(307, { Location: `${active.url}${url.pathname}${url.search}`, 'Content-Length': 0 });
-  ctx.res.end();
-  return undefined;
-}
+/** internal/vault/logical_system_raft.go `handleStorageRaftSnapshotWrite`: the 400 of a non-force restore that fails the sealed-hash check. */
+export const FOREIGN_SNAPSHOT_MESSAGE = 'could not verify hash file, possibly the snapshot is using a different set of unseal keys; use the snapshot-force API to bypass this check';
+export const FOREIGN_AUTOSEAL_MESSAGE = 'could not verify hash file, possibly the snapshot is using a different autoseal key; use the snapshot-force API to bypass this check';
 
 function waitWritable(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
@@ -77,28 +67,35 @@ async function streamArchive(res: ServerResponse, archive: Readable, limit: numb
   if (limit === undefined && !res.destroyed) res.end();
 }
 
+/**
+ * `GET sys/storage/raft/snapshot`: raft sizes the archive by walking the FSM before the first byte
+ * (internal/physical/raft/snapshot.go `openFromFSM`), held here for `snapshotFirstByteMs`; then streamed, chunked.
+ */
 async function snapshotGet(ctx: Ctx): Promise<Reply> {
-  if (redirectFromStandby(ctx) !== 'active') return undefined;
   authorize(ctx, 'sys/storage/raft/snapshot', ['read']);
-  const { faults } = ctx.cluster;
-  const archive = snapshotArchive(ctx.cluster.snapshotSource());
-  ctx.cluster.stats.snapshotsServed += 1;
+  const { cluster } = ctx;
+  const { faults } = cluster;
+  await cluster.sleep(cluster.options.snapshotFirstByteMs ?? 0);
+  if (ctx.res.destroyed) return undefined;
+  const archive = snapshotArchive(cluster.snapshotSource(ctx.node));
+  cluster.stats.snapshotsServed += 1;
   ctx.res.writeHead(200, { 'Content-Type': faults.snapshotContentType ?? 'application/gzip', 'Content-Disposition': 'attachment' });
   const cut = faults.cutSnapshotAfterBytes;
   await streamArchive(ctx.res, archive, cut ?? faults.stallSnapshotAfterBytes, cut !== undefined);
   return undefined;
 }
 
-/** Non-force restores must come from a cluster whose seal can open SHA256SUMS.sealed. */
+/** Non-force restores must come from a cluster whose seal can open SHA256SUMS.sealed (the message names the seal family). */
 function checkSealedSums(ctx: Ctx, snap: ReadSnapshot): void {
-  const kek = ctx.cluster.keys?.kek;
+  const { cluster } = ctx;
+  const sealKey = cluster.shamir ? ctx.node.sealKey : cluster.kmsKey();
   let same = false;
   try {
-    same = kek !== undefined && snap.sealed !== undefined && decrypt(kek, snap.sealed).equals(snap.sums);
+    same = sealKey !== undefined && snap.sealed !== undefined && decrypt(sealKey, snap.sealed).equals(snap.sums);
   } catch {
     same = false;
   }
-  if (!same) throw new HttpError(400, [FOREIGN_SNAPSHOT_MESSAGE]);
+  if (!same) throw new HttpError(400, [cluster.shamir ? FOREIGN_SNAPSHOT_MESSAGE : FOREIGN_AUTOSEAL_MESSAGE]);
 }
 
 async function readUpload(ctx: Ctx, file: string): Promise<ReadSnapshot> {
@@ -113,8 +110,11 @@ async function readUpload(ctx: Ctx, file: string): Promise<ReadSnapshot> {
   }
 }
 
+/**
+ * `POST sys/storage/raft/snapshot[-force]`: the upload goes to a temp file and is checked, answered 204, and
+ * applied in the background (restore-apply.ts).
+ */
 async function snapshotPost(ctx: Ctx, force: boolean): Promise<Reply> {
-  if (redirectFromStandby(ctx) !== 'active') return undefined;
   authorize(ctx, force ? 'sys/storage/raft/snapshot-force' : 'sys/storage/raft/snapshot', ['update']);
   const file = join(tmpdir(), `vault-double-restore-${randomUUID()}.snap`);
   try {
@@ -122,7 +122,7 @@ async function snapshotPost(ctx: Ctx, force: boolean): Promise<Reply> {
     if (!force) checkSealedSums(ctx, snap);
     const { cluster } = ctx;
     cluster.stats.restoresAccepted += 1;
-    cluster.schedule(() => cluster.applyRestore(snap), cluster.options.restoreDelayMs ?? 200);
+    scheduleRestore(cluster, ctx.node, snap);
     return { status: 204 };
   } finally {
     await rm(file, { force: true });

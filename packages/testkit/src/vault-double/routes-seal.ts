@@ -1,115 +1,112 @@
 import { authorize } from './acl';
-import type { Cluster, NodeState } from './cluster';
-import { type Ctx, HttpError, readJson, type Reply, sendJson } from './http-util';
-import { READ, type Route, VERSION, WRITE } from './route';
+import type { SealConfig } from './barrier';
+import { type Ctx, HttpError, readJson, type Reply } from './http-util';
+import { withLock } from './node';
+import { READ, type Route, WRITE } from './route';
+import { isInitialized } from './seal-access';
+import { sealStatus } from './seal-status';
+import { unsealFragment } from './unseal';
 
-/** The body of `sys/seal-status` (also returned by `sys/unseal`). */
-export function sealStatus(cluster: Cluster, node: NodeState): Record<string, unknown> {
-  const config = cluster.sealConfig;
-  const shamir = cluster.shamir;
-  const model = node.sealed ? undefined : cluster.model;
-  return {
-    type: config?.type ?? cluster.sealType,
-    initialized: cluster.initialized,
-    sealed: node.sealed,
-    t: config ? (shamir ? config.secretThreshold : config.recoveryThreshold) : 0,
-    n: config ? (shamir ? config.secretShares : config.recoveryShares) : 0,
-    progress: node.progress.length,
-    nonce: '',
-    version: VERSION,
-    build_date: '2024-09-26T00:00:00Z',
-    migration: false,
-    ...(model ? { cluster_name: model.clusterName, cluster_id: model.clusterId } : {}),
-    recovery_seal: !shamir,
-    storage_type: 'raft',
-  };
+/** The seal status under a shared hold of the state lock (`GetSealStatus(ctx, true)` takes it). */
+function statusReply(ctx: Ctx): Promise<Reply> {
+  return withLock(ctx.node, false, () => ({ status: 200, body: sealStatus(ctx.cluster, ctx.node) }) as Reply);
 }
 
-function codeParam(ctx: Ctx, name: string, fallback: number): number {
-  const value = ctx.query.get(name);
-  const code = value === null ? Number.NaN : Number(value);
-  return Number.isInteger(code) && code >= 100 && code < 600 ? code : fallback;
+/** Go's json into an int field: absent or null is 0, anything but an integer is a decode error (400). */
+function intField(body: Record<string, unknown>, name: string): number {
+  const value = body[name];
+  if (value === undefined || value === null) return 0;
+  if (typeof value === 'number' && Number.isInteger(value)) return value;
+  throw new HttpError(400, [`json: cannot unmarshal ${typeof value === 'number' ? 'number' : typeof value} into Go struct field InitRequest.${name} of type int`]);
 }
 
-/** `sys/health` status: uninitialized, sealed, standby, active in that precedence. */
-function healthCode(ctx: Ctx): number {
-  const { cluster, node } = ctx;
-  if (!cluster.initialized) return codeParam(ctx, 'uninitcode', 501);
-  if (node.sealed) return codeParam(ctx, 'sealedcode', 503);
-  const active = codeParam(ctx, 'activecode', 200);
-  if (node.index === 0) return active;
-  const standbyOk = ctx.query.has('standbyok') && ctx.query.get('standbyok') !== 'false';
-  return standbyOk ? active : codeParam(ctx, 'standbycode', 429);
-}
-
-function health(ctx: Ctx): Reply {
-  const { cluster, node } = ctx;
-  const model = node.sealed ? undefined : cluster.model;
-  sendJson(ctx.res, healthCode(ctx), {
-    initialized: cluster.initialized,
-    sealed: node.sealed,
-    standby: node.index !== 0 && !node.sealed,
-    performance_standby: false,
-    replication_performance_mode: 'disabled',
-    replication_dr_mode: 'disabled',
-    server_time_utc: Math.floor(Date.now() / 1000),
-    version: VERSION,
-    enterprise: false,
-    ...(model ? { cluster_name: model.clusterName, cluster_id: model.clusterId } : {}),
-    echo_duration_ms: 0,
-    clock_skew_ms: 0,
-  });
+/** internal/vault/seal.go `SealConfig.Validate` (barrier) and `ValidateRecovery` (recovery: zero shares allowed). */
+function configProblem(config: SealConfig, recovery: boolean): string | undefined {
+  if (!recovery && config.secretShares < 1) return 'shares must be at least one';
+  if (!recovery && config.secretThreshold < 1) return 'threshold must be at least one';
+  if (config.secretShares > 1 && config.secretThreshold < 2) return 'threshold must be greater than one for multiple shares';
+  if (config.secretShares > 255) return 'shares must be less than 256';
+  if (config.secretThreshold > 255) return 'threshold must be less than 256';
+  if (config.secretThreshold > config.secretShares) return 'threshold cannot be larger than shares';
   return undefined;
 }
 
-function nonZero(body: Record<string, unknown>, names: string[]): string[] {
-  return names.filter((n) => body[n] !== undefined && body[n] !== 0 && body[n] !== null);
-}
-
+/**
+ * `PUT sys/init` (internal/http/sys_init.go `handleSysInitPut`, internal/vault/init.go `initializeInternal`): the parameter family
+ * must fit the seal, the configs must validate, then under the state lock the node must not be initialized.
+ */
 async function init(ctx: Ctx): Promise<Reply> {
   const body = await readJson(ctx.req);
-  const { cluster } = ctx;
-  if (cluster.initialized) throw new HttpError(400, ['Vault is already initialized']);
-  const shamir = cluster.sealType === 'shamir';
-  const wrong = nonZero(body, shamir ? ['recovery_shares', 'recovery_threshold'] : ['secret_shares', 'secret_threshold']);
-  if (wrong.length > 0) throw new HttpError(400, [`parameters ${wrong.join(',')} not applicable to seal type ${cluster.sealType}`]);
-  const shares = Number(body[shamir ? 'secret_shares' : 'recovery_shares'] ?? (shamir ? 0 : 5));
-  const threshold = Number(body[shamir ? 'secret_threshold' : 'recovery_threshold'] ?? (shamir ? 0 : 3));
-  if (!Number.isInteger(shares) || !Number.isInteger(threshold) || shares < 1 || threshold < 1) {
-    throw new HttpError(400, [`invalid ${shamir ? 'seal' : 'recovery'} configuration: shares and threshold must be at least 1`]);
-  }
-  if (threshold > shares) throw new HttpError(400, ['invalid seal configuration: threshold cannot be larger than shares']);
-  if (threshold === 1 && shares > 1) throw new HttpError(400, ['invalid seal configuration: threshold must be greater than one for multiple shares']);
-  return { status: 200, body: { ...cluster.initialize(shares, threshold) } };
+  const { cluster, node } = ctx;
+  const fields = {
+    shares: intField(body, 'secret_shares'),
+    threshold: intField(body, 'secret_threshold'),
+    rShares: intField(body, 'recovery_shares'),
+    rThreshold: intField(body, 'recovery_threshold'),
+  };
+  const wrongFamily = cluster.shamir ? { recovery_shares: fields.rShares, recovery_threshold: fields.rThreshold } : { secret_shares: fields.shares, secret_threshold: fields.threshold };
+  const wrong = Object.entries(wrongFamily).filter(([, v]) => v !== 0);
+  if (wrong.length > 0) throw new HttpError(400, [`parameters ${wrong.map(([k]) => k).join(',')} not applicable to seal type ${cluster.product.sealType}`]);
+  const type = cluster.product.sealType;
+  const barrier = cluster.shamir ? { type, secretShares: fields.shares, secretThreshold: fields.threshold } : { type, secretShares: 1, secretThreshold: 1 };
+  const barrierProblem = configProblem(barrier, false);
+  if (barrierProblem) throw new HttpError(400, [`invalid seal configuration: ${barrierProblem}`]);
+  const recoveryProblem = cluster.shamir ? undefined : configProblem({ type: 'shamir', secretShares: fields.rShares, secretThreshold: fields.rThreshold }, true);
+  if (recoveryProblem) throw new HttpError(400, [`invalid recovery configuration: ${recoveryProblem}`]);
+  return withLock(node, true, () => {
+    if (isInitialized(cluster, node)) throw new HttpError(400, ['Vault is already initialized']);
+    // Deliberate difference: a follower that never reached the leader would bootstrap a second cluster.
+    if (node.index !== 0) throw new HttpError(400, ['the Vault double initializes node 0 only; followers join it']);
+    const [shares, threshold] = cluster.shamir ? [fields.shares, fields.threshold] : [fields.rShares, fields.rThreshold];
+    return { status: 200, body: { ...cluster.initialize(node, shares, threshold) } } as Reply;
+  });
 }
 
+/** internal/http/sys_seal.go: hex when it decodes to a key length (16..33 bytes), else standard base64. */
+function decodeUnsealKey(text: string): Buffer | undefined {
+  if (/^(?:[0-9a-fA-F]{2})+$/.test(text)) {
+    const bytes = Buffer.from(text, 'hex');
+    if (bytes.length >= 16 && bytes.length <= 33) return bytes;
+  }
+  if (/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(text)) return Buffer.from(text, 'base64');
+  return undefined;
+}
+
+/**
+ * `PUT sys/unseal` (internal/http/sys_seal.go `handleSysUnseal`). `reset` on a sealed node drops the progress and answers
+ * the status; on an unsealed node it is 400 `vault is unsealed`. A key is tried under the exclusive state lock
+ * (internal/vault/core.go `unsealFragment`), which a joining follower keeps until the join completes.
+ */
 async function unseal(ctx: Ctx): Promise<Reply> {
   const body = await readJson(ctx.req);
   const { cluster, node } = ctx;
   if (body.reset === true) {
-    node.progress = [];
-  } else {
-    if (typeof body.key !== 'string' || body.key === '') throw new HttpError(400, ["'key' must be specified in request body as JSON, or 'reset' set to true"]);
-    const error = cluster.unseal(node, body.key);
-    if (error) throw new HttpError(400, [error]);
+    if (!node.sealed) throw new HttpError(400, ['vault is unsealed']);
+    Object.assign(node, { progress: [], nonce: '' });
+    return statusReply(ctx);
   }
-  return { status: 200, body: sealStatus(cluster, node) };
+  if (typeof body.key !== 'string' || body.key === '') throw new HttpError(400, ["'key' must be specified in request body as JSON, or 'reset' set to true"]);
+  const key = decodeUnsealKey(body.key);
+  if (!key) throw new HttpError(400, ["'key' must be a valid hex or base64 string"]);
+  const generation = node.generation;
+  await withLock(node, true, () => unsealFragment(cluster, node, key));
+  return node.generation === generation ? statusReply(ctx) : undefined;
 }
 
-/** Health, seal status, init, unseal and seal. */
+/** `PUT sys/seal`: needs sudo on `sys/seal`; seals the node it reaches (not forwarded). */
+async function seal(ctx: Ctx): Promise<Reply> {
+  authorize(ctx, 'sys/seal', ['sudo']);
+  return withLock(ctx.node, true, () => {
+    ctx.node.sealed = true;
+    return { status: 204 } as Reply;
+  });
+}
+
+/** Seal status, init, unseal and seal: handled by the node they reach. */
 export const sealRoutes: Route[] = [
-  { methods: ['GET', 'HEAD'], pattern: /^sys\/health$/, handle: health },
-  { methods: READ, pattern: /^sys\/seal-status$/, handle: (ctx) => ({ status: 200, body: sealStatus(ctx.cluster, ctx.node) }) },
-  { methods: READ, pattern: /^sys\/init$/, handle: (ctx) => ({ status: 200, body: { initialized: ctx.cluster.initialized } }) },
-  { methods: WRITE, pattern: /^sys\/init$/, handle: init },
-  { methods: WRITE, pattern: /^sys\/unseal$/, handle: unseal },
-  {
-    methods: WRITE,
-    pattern: /^sys\/seal$/,
-    handle: (ctx) => {
-      authorize(ctx, 'sys/seal', ['sudo']);
-      ctx.cluster.seal(ctx.node);
-      return { status: 204 };
-    },
-  },
+  { methods: READ, pattern: /^sys\/seal-status$/, scope: 'local', handle: statusReply },
+  { methods: READ, pattern: /^sys\/init$/, scope: 'local', handle: (ctx) => ({ status: 200, body: { initialized: isInitialized(ctx.cluster, ctx.node) } }) },
+  { methods: WRITE, pattern: /^sys\/init$/, scope: 'local', handle: init },
+  { methods: WRITE, pattern: /^sys\/unseal$/, scope: 'local', handle: unseal },
+  { methods: WRITE, pattern: /^sys\/seal$/, scope: 'local', handle: seal },
 ];

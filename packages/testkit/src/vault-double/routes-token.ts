@@ -49,7 +49,7 @@ async function create(ctx: Ctx): Promise<Reply> {
   const policies = stringList(body.policies);
   if (body.no_default_policy !== true && !policies.includes('root') && !policies.includes('default')) policies.unshift('default');
   const ttl = parseDuration(body.ttl, 'ttl');
-  const model = ctx.cluster.model;
+  const model = ctx.cluster.storage.model;
   if (!model) return undefined;
   const token = issueToken(model, {
     policies: policies.length > 0 ? policies : ['root'],
