@@ -115,7 +115,8 @@ describe('metrics variables', () => {
   it.each([
     ['pushgateway:9091', /http:\/\/ or https:\/\//],
     ['ftp://gw:9091', /http:\/\/ or https:\/\//],
-    ['http://gw:9091/?x=1', /query or fragment/],
+    ['http://gw:9091/?x=1', /query/],
+    ['http://gw:99999', /port/],
     ['http://gw:9091/metrics/job/x', /base URL/],
   ])('reject the Pushgateway URL %s', (url, message) => {
     const problems = problemsOf({ PROMETHEUS_PUSHGATEWAY_URL: url });
@@ -139,7 +140,7 @@ describe('metrics variables', () => {
   });
 
   it('list every wrong metrics variable at once', () => {
-    const problems = problemsOf({ METRICS_PUSH_TIMEOUT: 'soon', METRICS_TEXTFILE: 'metrics.txt', PROMETHEUS_PUSHGATEWAY_URL: 'gw' });
+    const problems = problemsOf({ METRICS_PUSH_TIMEOUT: '5m', METRICS_TEXTFILE: 'metrics.txt', PROMETHEUS_PUSHGATEWAY_URL: 'gw' });
 
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual(['METRICS_PUSH_TIMEOUT', 'METRICS_TEXTFILE', 'PROMETHEUS_PUSHGATEWAY_URL']);
   });
