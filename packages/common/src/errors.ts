@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'S3_ACCESS_DENIED'
   | 'S3_VERIFY_FAILED'
   | 'RESTORE_FAILED'
+  | 'RESTORE_PREFLIGHT'
   | 'FILE_IO'
   | 'SETUP_CONFLICT'
   | 'ABORTED';

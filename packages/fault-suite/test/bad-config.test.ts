@@ -72,6 +72,10 @@ const CASES: Case[] = [
       RESTORE_PEER_ADDRS: 'vault-1:8200',
       RESTORE_MARKER_FILE: 'free',
       RESTORE_REPORT_FILE: 'free',
+      RESTORE_STATE_FILE: 'free',
+      RESTORE_ALLOW_OLDER_VAULT: 'maybe',
+      // read only when this pod restores (a deleted keys Secret must not stop the others)
+      VAULT_UNSEAL_KEYS_FILE: 'free',
     },
     // with force on and no VAULT_TOKEN, VAULT_TOKEN is the cross-field problem
     valid: { RESTORE_FORCE_OVER_INITIALIZED: 'true' },

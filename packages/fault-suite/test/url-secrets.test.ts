@@ -64,6 +64,7 @@ describe('URLs that carry a password', () => {
           VAULT_ADDR: withUserinfo(closed, 'admin', vaultPw),
           RESTORE_PEER_ADDRS: withUserinfo('http://127.0.0.1:1', 'peer', peerPw),
           SNAPSHOT_FILE: prev.file,
+          HOSTNAME: 'vault-0',
           RESTORE_WAIT_TIMEOUT: '2s',
           RESTORE_EXIT_WHEN_DONE: 'true',
           VAULT_MAX_RETRIES: '0',

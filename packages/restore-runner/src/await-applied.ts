@@ -1,62 +1,82 @@
 import { VaultError } from '@vault-raft-backup/common';
-import { type NodeContext, readSealStatus } from './vault-node';
-import { formatDuration, pollUntil } from './wait';
+import { attempt, type Health, isAutoUnseal, type NodeContext, readHealth } from './vault-node';
+import { everyMs, formatDuration, pollUntil } from './wait';
 
 /** What the runner knows that tells an applied restore from one still pending. */
 export interface AppliedProbe {
   sealType: string;
-  /** The token that was valid before the restore (temporary root token): it stops working once applied. */
-  tokenBefore: string;
-  /** A source cluster token: it starts working once applied. */
-  sourceToken?: string | undefined;
+  /** The source cluster's id from the snapshot's sidecar: health reports it once the restored data is in place. */
+  sourceClusterId?: string | undefined;
+  /** The temporary root token: it stops working once the restore applied. */
+  tokenBefore?: string | undefined;
+  /** Restoring over a live cluster (RESTORE_FORCE_OVER_INITIALIZED): its token, which may well keep working. */
+  liveToken?: string | undefined;
+  /** When Vault answered 204. */
+  acceptedAt: number;
 }
 
-/** How a token fares against `auth/token/lookup-self`: 200, 403, 503 sealed, ... */
-async function lookupStatus(ctx: NodeContext, token: string): Promise<number> {
-  const res = await ctx.client.request('GET', 'auth/token/lookup-self', { token, signal: ctx.signal, allowStatus: [400, 401, 403, 500, 503] });
-  return res.status;
+/** Vault starts the apply right after its 204 (a goroutine that takes the state lock): a call made later than this waits behind it. */
+const LOCK_GRACE_MS = 1000;
+
+const PROGRESS_EVERY_MS = 15_000;
+
+/** Auto-unseal without the source's cluster id: the temporary token is rejected once applied (this call waits on the state lock). */
+async function temporaryTokenGone(ctx: NodeContext, token: string): Promise<boolean | undefined> {
+  const got = await attempt(() => ctx.client.request('GET', 'auth/token/lookup-self', { token, signal: ctx.signal, allowStatus: [400, 401, 403, 503] }));
+  if ('failed' in got) return undefined;
+  return got.value.status === 403 || got.value.status === 400 || got.value.status === 401 ? true : undefined;
 }
 
-/** Shamir: a restore into another cluster's keyring seals the node; that is the sign it applied. */
-async function awaitShamirSealed(ctx: NodeContext): Promise<void> {
-  await pollUntil(async () => ((await readSealStatus(ctx)).sealed ? true : undefined), {
-    deadline: Date.now() + ctx.waitMs,
-    intervalMs: ctx.pollMs,
-    signal: ctx.signal,
-    onTimeout: () =>
-      new VaultError('RESTORE_FAILED', `Vault at ${ctx.client.addr} accepted the snapshot but did not seal itself within ${formatDuration(ctx.waitMs)}, as a Shamir node does once a restore applies: check the vault container's log`, { path: 'sys/seal-status' }),
-  });
+/** Over a live cluster the data may be its own (same keyring, same id): the apply is over once a call that queued behind the state lock is answered. */
+async function lockPassed(ctx: NodeContext, probe: AppliedProbe, token: string): Promise<boolean> {
+  if (Date.now() < probe.acceptedAt + LOCK_GRACE_MS) return false;
+  const got = await attempt(() => ctx.client.request('GET', 'auth/token/lookup-self', { token, signal: ctx.signal, allowStatus: [400, 401, 403, 503] }));
+  return 'value' in got;
 }
 
-/** Auto-unseal: the node re-reads its keys from the restored data and unseals itself, if it can reach the KMS key. */
-async function awaitAutoUnsealed(ctx: NodeContext, probe: AppliedProbe): Promise<void> {
-  let sealed = false;
-  await pollUntil(
-    async () => {
-      sealed = (await readSealStatus(ctx)).sealed;
-      if (sealed) return undefined;
-      if (probe.sourceToken && (await lookupStatus(ctx, probe.sourceToken)) === 200) return true;
-      const before = await lookupStatus(ctx, probe.tokenBefore);
-      return before === 403 || before === 400 || before === 401 ? true : undefined;
-    },
-    {
-      deadline: Date.now() + ctx.waitMs,
-      intervalMs: ctx.pollMs,
-      signal: ctx.signal,
-      onTimeout: () =>
-        sealed
-          ? new VaultError('VAULT_SEALED', `Vault at ${ctx.client.addr} is still sealed ${formatDuration(ctx.waitMs)} after the restore: the restored cluster's KMS key is not reachable from here: check the seal config/credentials (the snapshot's ${probe.sealType} key must be the one this Vault uses)`, { path: 'sys/seal-status', status: 503 })
-          : new VaultError('RESTORE_FAILED', `Vault at ${ctx.client.addr} accepted the snapshot but it did not apply within ${formatDuration(ctx.waitMs)} (the temporary token still works): check the vault container's log`, { path: 'auth/token/lookup-self' }),
-    },
-  );
+async function appliedNow(ctx: NodeContext, probe: AppliedProbe, health: Health): Promise<boolean> {
+  if (probe.liveToken !== undefined) return health.sealed === true || (await lockPassed(ctx, probe, probe.liveToken));
+  // Shamir: the snapshot's keyring cannot be opened with the temporary keys, so the node seals itself once
+  // the data is in place (vault/raft.go raftSnapshotRestoreCallback -> performKeyUpgrades fails -> seal).
+  if (!isAutoUnseal(probe.sealType)) return health.sealed === true;
+  if (health.sealed !== false) return false;
+  // Auto-unseal: the node reloads the stored keys with its KMS and is active again, now with the source's data.
+  if (probe.sourceClusterId) return health.cluster_id === probe.sourceClusterId;
+  return probe.tokenBefore !== undefined && (await temporaryTokenGone(ctx, probe.tokenBefore)) === true;
 }
 
 /**
- * Waits until a restore accepted with 204 has really applied: Shamir nodes seal themselves,
- * auto-unseal nodes replace their tokens and unseal again.
- * @throws VaultError RESTORE_FAILED (never applied) or VAULT_SEALED (auto-unseal KMS unreachable) at the deadline.
+ * Waits until a restore accepted with 204 has applied. Vault holds its state lock for the whole apply
+ * (vault/logical_system_raft.go handleStorageRaftSnapshotWrite), so every call but `sys/health` waits behind
+ * it: this polls health, rides out timeouts and slow answers until RESTORE_WAIT_TIMEOUT, and logs progress
+ * every 15 s.
+ * @throws VaultError RESTORE_FAILED (never applied) or VAULT_SEALED (auto-unseal: the KMS key is not reachable) at the deadline.
  */
 export async function awaitApplied(ctx: NodeContext, probe: AppliedProbe): Promise<void> {
-  if (probe.sealType === 'shamir') await awaitShamirSealed(ctx);
-  else await awaitAutoUnsealed(ctx, probe);
+  const started = Date.now();
+  const report = everyMs(PROGRESS_EVERY_MS);
+  let last = 'no answer yet';
+  let sealed = false;
+  await pollUntil(
+    async () => {
+      const got = await attempt(() => readHealth(ctx));
+      if ('failed' in got) last = got.failed;
+      else {
+        sealed = got.value.sealed === true;
+        last = `sys/health answers ${got.value.status}`;
+        if (await appliedNow(ctx, probe, got.value)) return true;
+      }
+      if (report()) ctx.log.info('waiting for the restore to apply (Vault holds its state lock meanwhile; other calls wait)', { vaultAddr: ctx.client.addr, elapsedSeconds: Math.round((Date.now() - started) / 1000), last });
+      return undefined;
+    },
+    {
+      deadline: started + ctx.waitMs,
+      intervalMs: ctx.pollMs,
+      signal: ctx.signal,
+      onTimeout: () =>
+        sealed && isAutoUnseal(probe.sealType)
+          ? new VaultError('VAULT_SEALED', `Vault at ${ctx.client.addr} is still sealed ${formatDuration(ctx.waitMs)} after the restore: the restored cluster's KMS key is not reachable from here: check the seal config/credentials (the snapshot's ${probe.sealType} key must be the one this Vault uses)`, { path: 'sys/health', status: 503 })
+          : new VaultError('RESTORE_FAILED', `Vault at ${ctx.client.addr} accepted the snapshot but it did not apply within ${formatDuration(ctx.waitMs)} (${last}): check the vault container's log, or raise RESTORE_WAIT_TIMEOUT for a large snapshot`, { path: 'sys/health' }),
+    },
+  );
 }

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { ConfigError, registerSecret } from '@vault-raft-backup/common';
 
 /** A key as Vault's unseal endpoint accepts it: hex or base64 (standard or URL-safe). */
@@ -44,4 +45,22 @@ export function parseUnsealKeys(text: string): string[] {
   const bad = keys.findIndex((k) => !KEY.test(k));
   if (bad >= 0) throw new ConfigError([`VAULT_UNSEAL_KEYS: key ${bad + 1} of ${keys.length} is not a hex or base64 unseal key`]);
   return [...new Set(keys)];
+}
+
+/**
+ * The source keys from VAULT_UNSEAL_KEYS or VAULT_UNSEAL_KEYS_FILE, read only when a restore needs them: the keys
+ * Secret is deleted after a restore, and a pod that has nothing to do must not fail on the missing file.
+ * @throws ConfigError (exit 2) when the file cannot be read or holds no keys.
+ */
+export async function loadSourceKeys(config: { VAULT_UNSEAL_KEYS?: string | undefined; VAULT_UNSEAL_KEYS_FILE?: string | undefined }): Promise<string[] | undefined> {
+  if (config.VAULT_UNSEAL_KEYS !== undefined) return parseUnsealKeys(config.VAULT_UNSEAL_KEYS);
+  const file = config.VAULT_UNSEAL_KEYS_FILE;
+  if (file === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError([`VAULT_UNSEAL_KEYS_FILE: cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): is the Secret with the source cluster's keys mounted?`]);
+  }
+  return parseUnsealKeys(text);
 }

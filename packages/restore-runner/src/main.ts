@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { createRunMetrics, type RunEnd, runMain, vaultClientFromConfig } from '@vault-raft-backup/common';
 import { spec } from './config';
-import { parseUnsealKeys } from './keys-file';
+import { loadSourceKeys } from './keys-file';
 import { runRestore } from './restore';
 import { outputPaths } from './config';
 import { z } from 'zod';
@@ -37,11 +37,10 @@ runMain({
   spec,
   env: process.env,
   run: async (config, { log, signal, idleUntilSignal }) => {
-    const sourceKeys = config.VAULT_UNSEAL_KEYS === undefined ? undefined : parseUnsealKeys(config.VAULT_UNSEAL_KEYS);
     const client = vaultClientFromConfig(config, log);
     reportFile = outputPaths(config).report;
     const clientFor = (addr: string) => vaultClientFromConfig({ ...config, VAULT_ADDR: addr }, log);
-    await runRestore({ config, sourceKeys, client, clientFor, hostname: config.HOSTNAME ?? hostname(), log, signal, pollMs: POLL_MS, idle: idleUntilSignal });
+    await runRestore({ config, loadKeys: () => loadSourceKeys(config), client, clientFor, hostname: config.HOSTNAME ?? hostname(), log, signal, pollMs: POLL_MS, idle: idleUntilSignal });
   },
   atEnd: reportRestore,
 });

@@ -6,7 +6,7 @@ import type { CheckedSnapshot } from './snapshot-check';
 export interface RestoreReport {
   status: 'restored';
   snapshot: { file: string; sha256: string; bytes: number; index: number; term: number; takenAt?: string | undefined; source?: string | undefined };
-  vault: { addr: string; sealType: string; version?: string | undefined; clusterName?: string | undefined; acceptedBy: string };
+  vault: { addr: string; sealType: string; version?: string | undefined; clusterName?: string | undefined };
   pod: { hostname: string; restorePod: string };
   unsealedBy: 'source-keys' | 'auto-unseal' | 'operator';
   unsealedPeers: string[];

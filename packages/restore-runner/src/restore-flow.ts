@@ -1,13 +1,17 @@
-import { AppError, type Logger, type VaultClient, VaultError } from '@vault-raft-backup/common';
+import { type VaultClient, withoutUserinfo } from '@vault-raft-backup/common';
 import { awaitApplied } from './await-applied';
 import { outputPaths, type RestoreConfig } from './config';
-import { unsealPeers } from './followers';
+import { unsealRestored, verifyRestored } from './finish';
+import { type Journal, JournalFile, removeJournal } from './journal';
+import { unsealPeers } from './peers';
+import { checkSealFamily, checkVersion, temporaryInitShape } from './preflight';
 import { type RestoreReport, snapshotSummary, writeOutputs } from './report';
-import { checkSnapshotFile } from './snapshot-check';
-import { unsealWith } from './unseal';
+import { uploadWasAccepted } from './resume';
+import { type CheckedSnapshot, checkSnapshotFile } from './snapshot-check';
+import { initTemporary, lostInit, openTemporary } from './temporary';
 import { uploadSnapshot } from './upload-snapshot';
-import { initVault, isAutoUnseal, type NodeContext, readSealStatus, type SealStatus, waitActive } from './vault-node';
-import { formatDuration, pollUntil } from './wait';
+import { type NodeContext, readSealStatus, type SealStatus, waitActive } from './vault-node';
+import { formatDuration } from './wait';
 
 /** Everything the restore path needs besides the node context. */
 export interface FlowDeps {
@@ -19,117 +23,116 @@ export interface FlowDeps {
   restorePod: string;
 }
 
-const REMIND_EVERY_MS = 60_000;
-
+/** Per-step timings for the report. */
 function stopwatch(timings: Record<string, number>) {
   return async <T>(step: string, fn: () => Promise<T>): Promise<T> => {
     const started = Date.now();
     const out = await fn();
-    timings[step] = Date.now() - started;
+    timings[step] = (timings[step] ?? 0) + Date.now() - started;
     return out;
   };
 }
 
-/** Initializes with the seal's parameter family and unseals with the temporary keys (Shamir) or waits for auto-unseal. */
-async function initTemporary(ctx: NodeContext, status: SealStatus, config: RestoreConfig): Promise<string> {
-  ctx.log.info('initializing Vault with temporary keys (kept in memory only)', { sealType: status.type, shares: config.RESTORE_INIT_SHARES, threshold: config.RESTORE_INIT_THRESHOLD });
-  const init = await initVault(ctx, status.type, config.RESTORE_INIT_SHARES, config.RESTORE_INIT_THRESHOLD);
-  if (!isAutoUnseal(status.type)) {
-    await unsealWith(ctx, init.unsealKeys, 'temporary init keys');
-    return init.rootToken;
-  }
-  await pollUntil(async () => ((await readSealStatus(ctx)).sealed ? undefined : true), {
-    deadline: Date.now() + ctx.waitMs,
-    intervalMs: ctx.pollMs,
-    signal: ctx.signal,
-    onTimeout: () => new VaultError('VAULT_SEALED', `Vault at ${ctx.client.addr} stayed sealed after init: its ${status.type} KMS key is not reachable from here: check the seal config/credentials`, { path: 'sys/seal-status', status: 503 }),
-  });
-  return init.rootToken;
+type Step = ReturnType<typeof stopwatch>;
+
+/** Checks that need no write to Vault: the archive, its seal family, its Vault version, the temporary init's shape. */
+async function preflight(ctx: NodeContext, status: SealStatus, deps: FlowDeps, step: Step): Promise<CheckedSnapshot> {
+  const { config } = deps;
+  const checked = await step('verifySnapshot', () => checkSnapshotFile(config.SNAPSHOT_FILE, ctx.signal));
+  const source = checked.record?.vault;
+  ctx.log.info('snapshot file verified', { file: config.SNAPSHOT_FILE, sha256: checked.info.sha256, bytes: checked.info.bytes, index: checked.info.index, term: checked.info.term, sidecar: checked.record !== undefined, source });
+  checkSealFamily(source, status.type, ctx.log);
+  checkVersion(source?.version, status.version, config.RESTORE_ALLOW_OLDER_VAULT, ctx.log);
+  return checked;
 }
 
-/** Without the source keys a restored Shamir node stays sealed: say what to do, then wait for the operator. */
-async function awaitOperatorUnseal(ctx: NodeContext, log: Logger): Promise<void> {
-  const message = "restored; Vault is sealed with the SOURCE cluster's keys: unseal with them (vault operator unseal) — or give VAULT_UNSEAL_KEYS_FILE";
-  log.error(message, { vaultAddr: ctx.client.addr, code: 'VAULT_SEALED' });
-  let remindAt = Date.now() + REMIND_EVERY_MS;
-  await pollUntil(
-    async () => {
-      if (!(await readSealStatus(ctx)).sealed) return true;
-      if (Date.now() >= remindAt) {
-        log.error(message, { vaultAddr: ctx.client.addr, code: 'VAULT_SEALED' });
-        remindAt = Date.now() + REMIND_EVERY_MS;
-      }
-      return undefined;
-    },
-    { deadline: Number.POSITIVE_INFINITY, intervalMs: Math.max(ctx.pollMs, 2000), signal: ctx.signal, onTimeout: () => new AppError('RESTORE_FAILED', 'unreachable') },
-  );
-  log.info('Vault was unsealed by the operator', { vaultAddr: ctx.client.addr });
+/** Up to an accepted upload: init (fresh node) or the live token (forced), snapshot-force, journal at `uploaded`. */
+async function upload(ctx: NodeContext, journal: JournalFile, checked: CheckedSnapshot, deps: FlowDeps, step: Step): Promise<void> {
+  const { config } = deps;
+  const phase = journal.state.phase;
+  if (phase === 'uploading' && (await uploadWasAccepted(ctx, journal))) {
+    ctx.log.info('the snapshot-force of the earlier run was accepted: not uploading again');
+    await journal.advance('uploaded');
+    return;
+  }
+  const token = journal.state.temporary?.rootToken ?? config.VAULT_TOKEN ?? '';
+  if (journal.state.temporary) await openTemporary(ctx, journal);
+  await step('waitActive', () => waitActive(ctx));
+  await journal.advance('uploading');
+  ctx.log.info('uploading snapshot to snapshot-force', { bytes: checked.info.bytes });
+  const sent = await step('upload', () => uploadSnapshot(ctx.client, config.SNAPSHOT_FILE, { token, log: ctx.log, signal: ctx.signal, responseTimeoutMs: ctx.waitMs, socketTimeoutMs: config.VAULT_TIMEOUT }));
+  await journal.advance('uploaded');
+  ctx.log.info('snapshot accepted by Vault; waiting until it applies', { bytes: sent.bytes, durationMs: sent.durationMs, acceptedBy: sent.acceptedBy, waitTimeout: formatDuration(ctx.waitMs) });
 }
 
-/** After the restore applied: who unseals the node (source keys, the KMS, or the operator). */
-async function unsealRestored(ctx: NodeContext, sealType: string, deps: FlowDeps): Promise<RestoreReport['unsealedBy']> {
-  if (isAutoUnseal(sealType)) return 'auto-unseal';
-  if (deps.sourceKeys) {
-    await unsealWith(ctx, deps.sourceKeys, 'source cluster keys');
-    return 'source-keys';
+/** The first phase: a temporary init of a fresh node, or (forced over a live cluster) straight to the upload. @throws ConfigError, VaultError, AppError */
+async function begin(ctx: NodeContext, journal: JournalFile, status: SealStatus, deps: FlowDeps, checked: CheckedSnapshot, resumed: boolean): Promise<void> {
+  const { config } = deps;
+  if (status.initialized) {
+    if (resumed) throw lostInit(ctx.client.addr);
+    await journal.advance('initialized');
+    return;
   }
-  await awaitOperatorUnseal(ctx, ctx.log);
-  return 'operator';
-}
-
-/** health 200 (active, unsealed), the temporary token gone, the source token (if given) working. @throws VaultError RESTORE_FAILED */
-async function verifyRestored(ctx: NodeContext, tokenBefore: string | undefined, sourceToken: string | undefined): Promise<boolean> {
-  await waitActive(ctx);
-  if (tokenBefore !== undefined) {
-    const res = await ctx.client.request('GET', 'auth/token/lookup-self', { token: tokenBefore, signal: ctx.signal, allowStatus: [400, 401, 403] });
-    if (res.status === 200) throw new VaultError('RESTORE_FAILED', `the temporary root token still works on ${ctx.client.addr} after the restore: the snapshot's data did not replace the fresh cluster's`, { path: 'auth/token/lookup-self', status: 200 });
-  }
-  if (sourceToken === undefined) return false;
-  const res = await ctx.client.request('GET', 'auth/token/lookup-self', { token: sourceToken, signal: ctx.signal, allowStatus: [400, 401, 403] });
-  if (res.status !== 200) throw new VaultError('RESTORE_FAILED', `the source cluster's token from RESTORE_VERIFY_TOKEN_FILE is rejected (${res.status}) by the restored Vault at ${ctx.client.addr}: is the snapshot from that cluster?`, { path: 'auth/token/lookup-self', status: res.status });
-  return true;
+  const explicit = { shares: config.RESTORE_INIT_SHARES, threshold: config.RESTORE_INIT_THRESHOLD };
+  const shape = temporaryInitShape({ explicit, source: checked.record?.vault, keysGiven: deps.sourceKeys?.length ?? 0, targetSealType: status.type }, ctx.log);
+  await initTemporary(ctx, journal, shape);
 }
 
 /**
- * The restore path: verify the file, init (temporary keys), unseal, upload to snapshot-force,
- * wait until applied, unseal with the source keys (self, then peers), verify, write report and marker.
- * @throws SnapshotError, VaultError, AppError: every failure ends the run with exit 1.
+ * The restore path as a journal of phases: preflight, temporary init, upload, apply, unseal (self, then the
+ * followers), verify, report and marker. A runner restarted in any phase continues from it, with the same
+ * snapshot, and never sends a second snapshot-force once Vault accepted one.
+ * @throws SnapshotError, VaultError, AppError: every failure ends the run with exit 1 (exit 2 when a variable must be set).
  */
-export async function restoreSnapshot(ctx: NodeContext, status: SealStatus, deps: FlowDeps): Promise<RestoreReport> {
-  const { config } = deps;
-  const { log } = ctx;
-  const startedAt = new Date();
+export async function restoreSnapshot(ctx: NodeContext, status: SealStatus, deps: FlowDeps, resumed: Journal | undefined): Promise<RestoreReport> {
+  const startedAt = resumed ? new Date(resumed.startedAt) : new Date();
   const timings: Record<string, number> = {};
   const step = stopwatch(timings);
-  const checked = await step('verifySnapshot', () => checkSnapshotFile(config.SNAPSHOT_FILE, ctx.signal));
-  log.info('snapshot file verified', { file: config.SNAPSHOT_FILE, sha256: checked.info.sha256, bytes: checked.info.bytes, index: checked.info.index, term: checked.info.term, sidecar: checked.record !== undefined });
-  if (status.initialized && status.sealed) throw new VaultError('VAULT_SEALED', `Vault at ${ctx.client.addr} is initialized and sealed: unseal it before restoring over it`, { path: 'sys/seal-status', status: 503 });
-  const fresh = !status.initialized;
-  const token = fresh ? await step('init', () => initTemporary(ctx, status, config)) : (config.VAULT_TOKEN ?? '');
-  await step('waitActive', () => waitActive(ctx));
-  log.info('uploading snapshot to snapshot-force', { bytes: checked.info.bytes });
-  const upload = await step('upload', () => uploadSnapshot(ctx.client, config.SNAPSHOT_FILE, { token, log, signal: ctx.signal, responseTimeoutMs: ctx.waitMs, socketTimeoutMs: config.VAULT_TIMEOUT }));
-  log.info('snapshot accepted by Vault; waiting until it applies', { bytes: upload.bytes, durationMs: upload.durationMs, acceptedBy: upload.acceptedBy, waitTimeout: formatDuration(ctx.waitMs) });
-  await step('apply', () => awaitApplied(ctx, { sealType: status.type, tokenBefore: token, sourceToken: config.RESTORE_VERIFY_TOKEN }));
-  log.info('restore applied', { sealType: status.type, sealed: (await readSealStatus(ctx)).sealed });
-  const unsealedBy = await step('unseal', () => unsealRestored(ctx, status.type, deps));
-  const peerKeys = isAutoUnseal(status.type) ? undefined : deps.sourceKeys;
-  const unsealedPeers = peerKeys ? await step('unsealPeers', () => unsealPeers(ctx, config.RESTORE_PEER_ADDRS, peerKeys, deps.clientFor)) : [];
-  const sourceTokenVerified = await step('verify', () => verifyRestored(ctx, fresh ? token : undefined, config.RESTORE_VERIFY_TOKEN));
+  const checked = await preflight(ctx, status, deps, step);
+  const journal = new JournalFile(outputPaths(deps.config).state, resumed ?? { phase: 'init-sent', sha256: checked.info.sha256, sealType: status.type, startedAt: startedAt.toISOString() });
+  if (journal.state.phase === 'init-sent') await step('init', () => begin(ctx, journal, status, deps, checked, resumed !== undefined));
+  // what tells an applied restore: the temporary token of our init stops working; over a live cluster its token may not
+  const tokenBefore = journal.state.temporary?.rootToken;
+  const phase = journal.state.phase;
+  if (phase === 'initialized' || phase === 'uploading') await upload(ctx, journal, checked, deps, step);
+  if (journal.state.phase === 'uploaded') {
+    const sealType = journal.state.sealType;
+    const probe = tokenBefore !== undefined ? { sealType, sourceClusterId: checked.record?.vault?.clusterId, tokenBefore } : { sealType, liveToken: deps.config.VAULT_TOKEN ?? '' };
+    await step('apply', () => awaitApplied(ctx, { ...probe, acceptedAt: Date.now() }));
+    await journal.advance('applied');
+    ctx.log.info('restore applied', { sealType });
+  }
+  return finish(ctx, journal.state.sealType, deps, { checked, tokenBefore, startedAt, timings, step });
+}
+
+/** After the apply: unseal, followers, verify, report and marker; the journal goes once the marker is written. */
+async function finish(ctx: NodeContext, sealType: string, deps: FlowDeps, run: { checked: CheckedSnapshot; tokenBefore: string | undefined; startedAt: Date; timings: Record<string, number>; step: Step }): Promise<RestoreReport> {
+  const { config } = deps;
+  const { step, checked } = run;
+  const source = checked.record?.vault;
+  const unsealedBy = await step('unseal', () => unsealRestored(ctx, sealType, deps.sourceKeys, source));
+  const leader = await readSealStatus(ctx);
+  const canDoPeers = sealType !== 'shamir' || deps.sourceKeys !== undefined;
+  if (!canDoPeers && config.RESTORE_PEER_ADDRS.length > 0) ctx.log.warn('without the source keys the followers stay sealed: unseal each of them by hand too', { peers: config.RESTORE_PEER_ADDRS });
+  const plan = { sealType, keys: sealType === 'shamir' ? deps.sourceKeys : undefined, threshold: leader.t };
+  const unsealedPeers = canDoPeers ? await step('unsealPeers', () => unsealPeers(ctx, config.RESTORE_PEER_ADDRS, plan, deps.clientFor)) : [];
+  const sourceTokenVerified = await step('verify', () => verifyRestored(ctx, run.tokenBefore, config.RESTORE_VERIFY_TOKEN));
   const after = await readSealStatus(ctx);
   const report: RestoreReport = {
     status: 'restored',
     snapshot: snapshotSummary(config.SNAPSHOT_FILE, checked),
-    vault: { addr: ctx.client.addr, sealType: status.type, version: after.version, clusterName: after.cluster_name, acceptedBy: upload.acceptedBy },
+    vault: { addr: withoutUserinfo(ctx.client.addr), sealType, version: after.version, clusterName: after.cluster_name },
     pod: { hostname: deps.hostname, restorePod: deps.restorePod },
     unsealedBy,
     unsealedPeers,
     sourceTokenVerified,
-    startedAt: startedAt.toISOString(),
+    startedAt: run.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
-    durationMs: Date.now() - startedAt.getTime(),
-    timingsMs: timings,
+    durationMs: Date.now() - run.startedAt.getTime(),
+    timingsMs: run.timings,
   };
-  await writeOutputs(outputPaths(config), report);
+  const paths = outputPaths(config);
+  await writeOutputs(paths, report);
+  await removeJournal(paths.state);
   return report;
 }

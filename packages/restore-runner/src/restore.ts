@@ -1,16 +1,17 @@
-import { decideRestorePod, type Logger, type VaultClient } from '@vault-raft-backup/common';
+import { decideRestorePod, type Logger, readSnapshotRecord, recordPathFor, type VaultClient } from '@vault-raft-backup/common';
+import { access } from 'node:fs/promises';
 import { outputPaths, type RestoreConfig } from './config';
-import { unsealNode } from './followers';
+import { type Journal, readJournal } from './journal';
 import { readMarker } from './report';
 import { restoreSnapshot } from './restore-flow';
-import { isAutoUnseal, type NodeContext, type SealStatus, waitForVault } from './vault-node';
+import { type NodeContext, type SealStatus, waitForVault } from './vault-node';
 import { formatDuration } from './wait';
 
 /** What main.ts hands to the runner. */
 export interface RunnerDeps {
   config: RestoreConfig;
-  /** Parsed source unseal keys (already registered as secrets). */
-  sourceKeys: string[] | undefined;
+  /** Reads and parses the source unseal keys (registering them as secrets); only a restore calls it. */
+  loadKeys: () => Promise<string[] | undefined>;
   client: VaultClient;
   clientFor: (addr: string) => VaultClient;
   hostname: string;
@@ -22,33 +23,53 @@ export interface RunnerDeps {
   idle: () => Promise<void>;
 }
 
-/** A pod that is not the restore pod never restores; with the source keys it unseals its own node once that joined. */
-async function follow(ctx: NodeContext, status: SealStatus, deps: RunnerDeps, reason: string): Promise<void> {
-  ctx.log.info('not the restore pod: not restoring', { reason });
-  if (!deps.sourceKeys || isAutoUnseal(status.type)) {
-    ctx.log.info('nothing to unseal here: the restore pod unseals followers listed in its RESTORE_PEER_ADDRS, or unseal by hand', { sealType: status.type });
-    return;
-  }
-  ctx.log.info('waiting for this node to join the restored cluster, to unseal it with the source keys', { waitTimeout: formatDuration(ctx.waitMs) });
-  await unsealNode(ctx, deps.sourceKeys, true);
-  ctx.log.info('this node is unsealed');
+/** The snapshot's sha256 as its sidecar records it, to match a journal against; undefined without a sidecar. */
+async function sidecarSha(file: string): Promise<string | undefined> {
+  const exists = await access(recordPathFor(file)).then(
+    () => true,
+    () => false,
+  );
+  return exists ? (await readSnapshotRecord(file)).sha256 : undefined;
 }
 
-/** Already initialized: a pod restart must never overwrite live data. */
-async function declineInitialized(ctx: NodeContext, status: SealStatus, deps: RunnerDeps): Promise<void> {
-  const { marker } = outputPaths(deps.config);
+/**
+ * A journal of a restore this runner started, for this very snapshot: it continues that restore.
+ * A journal of another snapshot is ignored (and reported): its restore was never finished.
+ */
+async function journalToResume(ctx: NodeContext, config: RestoreConfig): Promise<Journal | undefined> {
+  const { state } = outputPaths(config);
+  const journal = await readJournal(state);
+  if (!journal) return undefined;
+  const sha = await sidecarSha(config.SNAPSHOT_FILE);
+  if (sha !== undefined && sha !== journal.sha256) {
+    ctx.log.warn('the restore journal belongs to another snapshot: not continuing it', { journal: state, journalSha256: journal.sha256, snapshotSha256: sha });
+    return undefined;
+  }
+  ctx.log.info('continuing the restore an earlier run of restore-runner started', { phase: journal.phase, startedAt: journal.startedAt, journal: state });
+  return journal;
+}
+
+/** Already initialized and no restore of ours in progress: a pod restart must never overwrite live data. */
+async function declineInitialized(ctx: NodeContext, status: SealStatus, config: RestoreConfig): Promise<void> {
+  const { marker } = outputPaths(config);
   const restoredSha = await readMarker(marker);
   if (restoredSha !== undefined) {
     ctx.log.info('already restored: Vault is initialized and the marker exists; not restoring again', { marker, sha256: restoredSha || undefined, sealed: status.sealed });
     return;
   }
-  ctx.log.warn('Vault already initialized: not restoring (set RESTORE_FORCE_OVER_INITIALIZED=true to restore over live data)', { vaultAddr: ctx.client.addr, sealed: status.sealed });
+  ctx.log.warn('Vault already initialized: not restoring (set RESTORE_FORCE_OVER_INITIALIZED=true to restore over live data)', {
+    vaultAddr: ctx.client.addr,
+    sealed: status.sealed,
+    hint: 'if this is the target of a restore whose pod was deleted midway, delete its data (PVC) and start again',
+  });
 }
 
 /**
- * The runner's state machine: wait for Vault -> pod guard -> initialized check -> restore
+ * The runner's state machine: wait for Vault -> pod guard -> marker / journal / initialized checks -> restore
  * (see restore-flow.ts) -> idle until SIGTERM, or return when RESTORE_EXIT_WHEN_DONE.
- * @throws AppError subclasses for every failure (runMain turns them into exit 1).
+ * Pods other than the restore pod never send keys: the restore pod unseals them (RESTORE_PEER_ADDRS) once it is
+ * unsealed itself, so two runners never feed one node's unseal progress.
+ * @throws AppError subclasses for every failure (runMain turns them into exit 1, or 2 for configuration).
  */
 export async function runRestore(deps: RunnerDeps): Promise<void> {
   const { config, log } = deps;
@@ -60,20 +81,25 @@ export async function runRestore(deps: RunnerDeps): Promise<void> {
     hostname: deps.hostname,
     restorePod: pod.restorePod,
     peers: config.RESTORE_PEER_ADDRS,
-    sourceKeys: deps.sourceKeys ? deps.sourceKeys.length : 0,
+    sourceKeys: config.VAULT_UNSEAL_KEYS !== undefined ? 'VAULT_UNSEAL_KEYS' : (config.VAULT_UNSEAL_KEYS_FILE ?? 'none'),
     // Field names avoid the log deny-list words (token, unseal), which would hide these harmless values.
     checkAfterRestore: config.RESTORE_VERIFY_TOKEN !== undefined ? 'source lookup-self' : 'health',
     forceOverInitialized: config.RESTORE_FORCE_OVER_INITIALIZED,
     waitTimeout: formatDuration(config.RESTORE_WAIT_TIMEOUT),
   });
-  const status = await waitForVault(ctx);
-  log.info('Vault answers', { sealType: status.type, initialized: status.initialized, sealed: status.sealed, version: status.version });
-  if (!pod.restore) await follow(ctx, status, deps, pod.reason);
-  else if (status.initialized && !config.RESTORE_FORCE_OVER_INITIALIZED) await declineInitialized(ctx, status, deps);
-  else {
-    if (status.initialized) log.warn('RESTORE_FORCE_OVER_INITIALIZED=true: restoring over an initialized Vault; its live data will be replaced');
-    const report = await restoreSnapshot(ctx, status, { config, sourceKeys: deps.sourceKeys, clientFor: deps.clientFor, hostname: deps.hostname, restorePod: pod.restorePod });
-    log.info('restore complete', { durationMs: report.durationMs, index: report.snapshot.index, term: report.snapshot.term, openedBy: report.unsealedBy, peersOpened: report.unsealedPeers, report: outputPaths(config).report });
+  if (!pod.restore) {
+    log.info('not the restore pod: not restoring; the restore pod unseals this node after the restore (its RESTORE_PEER_ADDRS), or unseal it by hand', { reason: pod.reason });
+  } else {
+    const status = await waitForVault(ctx);
+    log.info('Vault answers', { sealType: status.type, initialized: status.initialized, sealed: status.sealed, version: status.version });
+    const resumed = (await readMarker(outputPaths(config).marker)) === undefined ? await journalToResume(ctx, config) : undefined;
+    if (status.initialized && !resumed && !config.RESTORE_FORCE_OVER_INITIALIZED) await declineInitialized(ctx, status, config);
+    else {
+      if (status.initialized && !resumed) log.warn('RESTORE_FORCE_OVER_INITIALIZED=true: restoring over an initialized Vault; its live data will be replaced');
+      const sourceKeys = await deps.loadKeys();
+      const report = await restoreSnapshot(ctx, status, { config, sourceKeys, clientFor: deps.clientFor, hostname: deps.hostname, restorePod: pod.restorePod }, resumed);
+      log.info('restore complete', { durationMs: report.durationMs, index: report.snapshot.index, term: report.snapshot.term, openedBy: report.unsealedBy, peersOpened: report.unsealedPeers, report: outputPaths(config).report });
+    }
   }
   if (config.RESTORE_EXIT_WHEN_DONE) return;
   log.info('done; idling until SIGTERM');

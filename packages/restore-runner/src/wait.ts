@@ -24,6 +24,16 @@ export async function pollUntil<T>(probe: () => Promise<T | undefined>, opts: Po
   }
 }
 
+/** A rate limiter for progress lines: true at most once per `intervalMs`, first after one interval. */
+export function everyMs(intervalMs: number): () => boolean {
+  let next = Date.now() + intervalMs;
+  return () => {
+    if (Date.now() < next) return false;
+    next = Date.now() + intervalMs;
+    return true;
+  };
+}
+
 /** Human form of a duration in milliseconds, for messages (`10m`, `45s`, `800ms`). */
 export function formatDuration(ms: number): string {
   if (ms >= 60_000 && ms % 60_000 === 0) return `${ms / 60_000}m`;

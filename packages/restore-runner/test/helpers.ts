@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { verifySnapshotFile, writeSnapshotRecord } from '@vault-raft-backup/common';
+import { type SourceVault, verifySnapshotFile, writeSnapshotRecord } from '@vault-raft-backup/common';
 import { bundlePath, type VaultDouble } from '@vault-raft-backup/testkit';
 
 /** Builds the bundle once per test file, so tests always run the current source as the container would. */
@@ -15,13 +15,24 @@ export function buildBundle(): string {
   return bundlePath('restore-runner');
 }
 
-/** Takes a snapshot of a double over HTTP and writes it with its sidecar, as restore-fetcher leaves it. */
-export async function takeSnapshot(source: VaultDouble, file: string): Promise<void> {
+/** The source's seal facts as snapshot-taker records them from `sys/seal-status`. */
+export async function sealFactsOf(url: string): Promise<SourceVault> {
+  const s = (await vaultGet(url, 'sys/seal-status')).body as Record<string, unknown>;
+  return { sealType: String(s.type), recoverySeal: s.recovery_seal === true, shares: Number(s.n), threshold: Number(s.t), version: String(s.version), clusterId: String(s.cluster_id), clusterName: String(s.cluster_name), storageType: String(s.storage_type) };
+}
+
+/**
+ * Takes a snapshot of a double over HTTP and writes it with its sidecar, as restore-fetcher leaves it:
+ * with the source's seal facts, or (`facts: false`) as a backup taken before they were recorded.
+ */
+export async function takeSnapshot(source: VaultDouble, file: string, options: { facts?: boolean; edit?: (v: SourceVault) => SourceVault } = {}): Promise<void> {
   const res = await fetch(`${source.url}/v1/sys/storage/raft/snapshot`, { headers: { 'x-vault-token': source.rootToken } });
   if (res.status !== 200 || !res.body) throw new Error(`snapshot GET answered ${res.status}`);
   await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(file));
   const info = await verifySnapshotFile(file);
-  await writeSnapshotRecord(file, { sha256: info.sha256, bytes: info.bytes, index: info.index, term: info.term, takenAt: new Date().toISOString(), source: 's3://backups/vault/test.snap' });
+  const facts = options.facts === false ? undefined : await sealFactsOf(source.url);
+  const vault = facts && options.edit ? options.edit(facts) : facts;
+  await writeSnapshotRecord(file, { sha256: info.sha256, bytes: info.bytes, index: info.index, term: info.term, takenAt: new Date().toISOString(), source: 's3://backups/vault/test.snap', ...(vault ? { vault } : {}) });
 }
 
 /** Status and body of a GET to a node with a token. */

@@ -133,15 +133,16 @@ test('wrong unseal keys: exit 1 saying the keys were rejected, Vault stays seale
   for (const key of other.unsealKeys) expect(run.output).not.toContain(key);
 });
 
-test('too few source keys: exit 1 saying the threshold was not reached', async () => {
+test('fewer source keys than the source threshold: exit 2 before Vault is touched, naming the threshold', async () => {
   writeFileSync(join(dir, 'two-keys'), source.unsealKeys.slice(0, 2).join('\n'));
   const fresh = await double({ initialized: false });
   const file = copyOfSnapshot('two-keys');
 
   const run = await runRunner(bundle, env(file, fresh.url, { VAULT_UNSEAL_KEYS_FILE: join(dir, 'two-keys') }));
 
-  expect(run.code).toBe(1);
-  expect(String(run.lines.at(-1)?.msg)).toMatch(/^2 keys given \(source cluster keys\), threshold 3 not reached/);
+  expect(run.code).toBe(2);
+  expect(String(run.lines.at(-1)?.msg)).toContain("VAULT_UNSEAL_KEYS: 2 key(s) given, but the source cluster's threshold is 3 (of 5): give at least 3 of its keys");
+  expect(sawInit(fresh)).toBe(false);
 });
 
 test('a pod that is not the restore pod does not restore', async () => {
@@ -151,7 +152,7 @@ test('a pod that is not the restore pod does not restore', async () => {
   const run = await runRunner(bundle, { ...env(file, fresh.url), HOSTNAME: 'vault-1' });
 
   expect(run.code).toBe(0);
-  expect(run.lines.some((l) => l.msg === 'not the restore pod: not restoring')).toBe(true);
+  expect(run.lines.some((l) => String(l.msg).startsWith('not the restore pod: not restoring'))).toBe(true);
   expect(sawInit(fresh)).toBe(false);
   expect(sawRestoreUpload(fresh)).toBe(false);
   expect((await vaultGet(fresh.url, 'sys/init')).body).toEqual({ initialized: false });
@@ -184,4 +185,69 @@ test('when Vault answers the upload with 503 sealed it exits 1 telling the opera
   expect(run.lines.at(-1)).toMatchObject({ level: 'error', code: 'VAULT_SEALED' });
   expect(String(run.lines.at(-1)?.msg)).toMatch(/503 .*check that the node is unsealed and active/);
   expect(existsSync(`${file}.restored`)).toBe(false);
+});
+
+describe('preflight: nothing is written to Vault', () => {
+  const writes = (d: VaultDouble) => d.requests.filter((r) => r.method !== 'GET' && r.method !== 'HEAD');
+
+  test('a Shamir snapshot into an auto-unseal Vault is refused before init, saying what would happen and how to proceed', async () => {
+    const fresh = await double({ initialized: false, sealType: 'awskms' });
+    const file = copyOfSnapshot('family');
+
+    const run = await runRunner(bundle, env(file, fresh.url, { VAULT_UNSEAL_KEYS_FILE: join(dir, 'source-keys') }));
+
+    expect(run.code).toBe(1);
+    expect(run.lines.at(-1)).toMatchObject({ level: 'error', code: 'RESTORE_PREFLIGHT' });
+    expect(String(run.lines.at(-1)?.msg)).toMatch(/comes from a Vault with Shamir, this Vault uses awskms auto-unseal: .*would stay sealed\. Nothing was changed/);
+    expect(writes(fresh)).toEqual([]);
+  });
+
+  test('a snapshot from a newer Vault minor version is refused before init unless RESTORE_ALLOW_OLDER_VAULT=true', async () => {
+    const file = join(dir, 'newer.snap');
+    await takeSnapshot(source, file, { edit: (v) => ({ ...v, version: '9.1.0' }) });
+    const fresh = await double({ initialized: false });
+
+    const refused = await runRunner(bundle, env(file, fresh.url, { VAULT_UNSEAL_KEYS_FILE: join(dir, 'source-keys') }));
+    expect(refused.code).toBe(1);
+    expect(String(refused.lines.at(-1)?.msg)).toMatch(/taken by version 9\.1\.0, this Vault is 1\.\d+\.\d+.*RESTORE_ALLOW_OLDER_VAULT=true/);
+    expect(writes(fresh)).toEqual([]);
+
+    const allowed = await runRunner(bundle, env(file, fresh.url, { VAULT_UNSEAL_KEYS_FILE: join(dir, 'source-keys'), RESTORE_ALLOW_OLDER_VAULT: 'true' }));
+    expect(allowed.code).toBe(0);
+  });
+
+  test('a backup without seal facts and without keys stops with exit 2 naming RESTORE_INIT_THRESHOLD; with the keys it restores', async () => {
+    const file = join(dir, 'old-style.snap');
+    await takeSnapshot(source, file, { facts: false });
+    const fresh = await double({ initialized: false });
+
+    const stopped = await runRunner(bundle, env(file, fresh.url));
+    expect(stopped.code).toBe(2);
+    expect(String(stopped.lines.at(-1)?.msg)).toContain("Set RESTORE_INIT_SHARES and RESTORE_INIT_THRESHOLD to the source cluster's");
+    expect(writes(fresh)).toEqual([]);
+
+    const restored = await runRunner(bundle, env(file, fresh.url, { VAULT_UNSEAL_KEYS_FILE: join(dir, 'source-keys') }));
+    expect(restored.code).toBe(0);
+    expect(fresh.state().sealed).toEqual([false]);
+  });
+});
+
+test('a keys Secret deleted after the restore stops no pod: a missing VAULT_UNSEAL_KEYS_FILE is read only when this pod restores', async () => {
+  const live = await double({});
+  const file = copyOfSnapshot('keys-gone');
+  writeFileSync(`${file}.restored`, JSON.stringify({ sha256: 'a'.repeat(64) }));
+  const gone = join(dir, 'deleted-secret', 'keys');
+
+  const restored = await runRunner(bundle, env(file, live.url, { VAULT_UNSEAL_KEYS_FILE: gone }));
+  const follower = await runRunner(bundle, env(file, live.url, { VAULT_UNSEAL_KEYS_FILE: gone, HOSTNAME: 'vault-2' }));
+
+  expect(restored.code).toBe(0);
+  expect(restored.lines.some((l) => String(l.msg).startsWith('already restored'))).toBe(true);
+  expect(follower.code).toBe(0);
+
+  const fresh = await double({ initialized: false });
+  const needed = await runRunner(bundle, env(copyOfSnapshot('keys-missing'), fresh.url, { VAULT_UNSEAL_KEYS_FILE: gone }));
+  expect(needed.code).toBe(2);
+  expect(String(needed.lines.at(-1)?.msg)).toContain(`VAULT_UNSEAL_KEYS_FILE: cannot read ${gone} (ENOENT): is the Secret with the source cluster's keys mounted?`);
+  expect(sawInit(fresh)).toBe(false);
 });

@@ -70,12 +70,12 @@ describe('init parameter family', () => {
 });
 
 describe('configuration', () => {
-  test('defaults: loopback address, 1/1 temporary init, 10 minutes of waiting, idle when done', () => {
+  test("defaults: loopback address, the source's shares and threshold for the temporary init, 10 minutes of waiting, idle when done", () => {
     const config = parseEnv(spec, { SNAPSHOT_FILE: '/restore/vault.snap' });
+    expect(config.RESTORE_INIT_SHARES).toBeUndefined();
+    expect(config.RESTORE_INIT_THRESHOLD).toBeUndefined();
     expect(config).toMatchObject({
       VAULT_ADDR: 'http://127.0.0.1:8200',
-      RESTORE_INIT_SHARES: 1,
-      RESTORE_INIT_THRESHOLD: 1,
       RESTORE_WAIT_TIMEOUT: 600_000,
       RESTORE_EXIT_WHEN_DONE: false,
       RESTORE_FORCE_OVER_INITIALIZED: false,
@@ -97,5 +97,12 @@ describe('configuration', () => {
       problems = (err as ConfigError).problems;
     }
     expect(problems).toEqual([expect.stringMatching(/^RESTORE_INIT_THRESHOLD: must be between 1 and RESTORE_INIT_SHARES/), expect.stringMatching(/^VAULT_TOKEN: is required with RESTORE_FORCE_OVER_INITIALIZED=true/)]);
+  });
+
+  test('the temporary init shape is set with both variables or neither, within Vault\'s 255 shares', () => {
+    expect(() => parseEnv(spec, { SNAPSHOT_FILE: '/s', RESTORE_INIT_THRESHOLD: '2' })).toThrow(/RESTORE_INIT_SHARES: set RESTORE_INIT_SHARES and RESTORE_INIT_THRESHOLD together/);
+    expect(() => parseEnv(spec, { SNAPSHOT_FILE: '/s', RESTORE_INIT_SHARES: '300', RESTORE_INIT_THRESHOLD: '2' })).toThrow(/RESTORE_INIT_SHARES: must be between 1 and 255/);
+    expect(() => parseEnv(spec, { SNAPSHOT_FILE: '/s', RESTORE_INIT_SHARES: 'three', RESTORE_INIT_THRESHOLD: '2' })).toThrow(/RESTORE_INIT_SHARES: must be a whole number/);
+    expect(parseEnv(spec, { SNAPSHOT_FILE: '/s', RESTORE_INIT_SHARES: '5', RESTORE_INIT_THRESHOLD: '3' })).toMatchObject({ RESTORE_INIT_SHARES: 5, RESTORE_INIT_THRESHOLD: 3 });
   });
 });

@@ -86,6 +86,7 @@ describe('the README round trip', () => {
     const lines: string[] = [];
     await roundTrip((line) => lines.push(line));
     expect(lines.at(-1)).toBe('ROUND TRIP OK');
-    expect(lines.join('\n')).toContain('serves 3/3 secrets with the source root token');
+    expect(lines.join('\n')).toContain('2 followers are unsealed standbys, 3/3 secrets served with the source root token');
+    expect(lines.join('\n')).toContain('temporary init 3 of 5 keys');
   }, 120_000);
 });

@@ -88,6 +88,11 @@ export class VaultClient {
     return new VaultClient({ ...this.options, token });
   }
 
+  /** A client with the same settings and another per-call timeout (a call that may legitimately wait long). */
+  withTimeout(timeoutMs: number): VaultClient {
+    return new VaultClient({ ...this.options, timeoutMs });
+  }
+
   /** Headers for a path: token and namespace (except for root-only sys endpoints). */
   headersFor(path: string, token = this.options.token): Record<string, string> {
     const h: Record<string, string> = {};

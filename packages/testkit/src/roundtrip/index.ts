@@ -72,7 +72,8 @@ export async function roundTrip(print: Print = (l) => process.stdout.write(`${l}
     await step(print, 3, 's3-uploader', () => runBundle('s3-uploader', { env: { ...s3.env(), SNAPSHOT_FILE: snapshotFile, S3_BUCKET: BUCKET } }), () => 'multipart upload, verified, latest by server-side copy');
     print(`                        stored: ${(await s3.listKeys(BUCKET)).join(', ')}`);
     target = await startVaultTarget('target', source.kind === 'real vault binary');
-    print(`  fresh Vault   ${target.url} (uninitialized, its own keys)`);
+    const peers = target.nodes.slice(1);
+    print(`  fresh Vault   ${target.nodes.join(' ')} (${target.nodes.length} raft nodes with retry_join, uninitialized)`);
     await step(print, 4, 'restore-fetcher', () => runBundle('restore-fetcher', { env: { ...s3.env(), S3_BUCKET: BUCKET, SNAPSHOT_FILE: restoreFile } }), () => `latestbackup.snap -> ${restoreFile}`);
     const keysFile = join(work, 'unseal-keys');
     const verifyTokenFile = join(work, 'verify-token');
@@ -82,8 +83,12 @@ export async function roundTrip(print: Print = (l) => process.stdout.write(`${l}
       print,
       5,
       'restore-runner',
-      () => runBundle('restore-runner', { env: { VAULT_ADDR: target?.url, SNAPSHOT_FILE: restoreFile, HOSTNAME: 'vault-0', VAULT_UNSEAL_KEYS_FILE: keysFile, RESTORE_VERIFY_TOKEN_FILE: verifyTokenFile, RESTORE_EXIT_WHEN_DONE: 'true' }, timeoutMs: 120_000 }),
-      () => 'initialized, restored with snapshot-force, unsealed with the source keys, verified',
+      () =>
+        runBundle('restore-runner', {
+          env: { VAULT_ADDR: target?.url, SNAPSHOT_FILE: restoreFile, HOSTNAME: 'vault-0', VAULT_UNSEAL_KEYS_FILE: keysFile, RESTORE_VERIFY_TOKEN_FILE: verifyTokenFile, RESTORE_PEER_ADDRS: peers.join(','), RESTORE_EXIT_WHEN_DONE: 'true' },
+          timeoutMs: 180_000,
+        }),
+      (r) => `temporary init ${field(r, /^initializing Vault/, 'threshold')} of ${field(r, /^initializing Vault/, 'shares')} keys (${field(r, /^initializing Vault/, 'why')}), restored, unsealed with the source keys, ${peers.length} followers unsealed, verified`,
     );
     await checkRestored(print, source, target);
     print('ROUND TRIP OK');
@@ -105,7 +110,11 @@ async function checkRestored(print: Print, source: VaultTarget, target: VaultTar
   if (same !== Object.keys(SECRETS).length) throw new Error(`only ${same}/${Object.keys(SECRETS).length} secrets came back after restore`);
   const health = await fetch(`${target.url}/v1/sys/health`);
   if (health.status !== 200) throw new Error(`restored Vault is not active and unsealed (sys/health ${health.status})`);
-  print(`  check: the fresh Vault is active and unsealed, serves ${same}/${Object.keys(SECRETS).length} secrets with the source root token`);
+  for (const node of target.nodes.slice(1)) {
+    const standby = await fetch(`${node}/v1/sys/health`);
+    if (standby.status !== 429) throw new Error(`follower ${node} is not an unsealed standby (sys/health ${standby.status})`);
+  }
+  print(`  check: the leader is active, ${target.nodes.length - 1} followers are unsealed standbys, ${same}/${Object.keys(SECRETS).length} secrets served with the source root token`);
   await must(target, 'PUT', 'sys/seal', undefined, source.rootToken);
   let sealed = true;
   for (const key of source.unsealKeys) {
