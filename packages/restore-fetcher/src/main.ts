@@ -22,7 +22,7 @@ runMain({
         return;
       }
       if (!config.SNAPSHOT_FILE) throw new ConfigError(['SNAPSHOT_FILE: is required']);
-      await fetchSnapshot(client, { bucket: config.S3_BUCKET, key: restoreKeyOf(config, process.env), file: config.SNAPSHOT_FILE, allowMissingChecksum: config.RESTORE_ALLOW_MISSING_CHECKSUM, signal }, log);
+      await fetchSnapshot(client, { bucket: config.S3_BUCKET, key: restoreKeyOf(config, process.env), file: config.SNAPSHOT_FILE, allowMissingChecksum: config.RESTORE_ALLOW_MISSING_CHECKSUM, maxAgeMs: config.RESTORE_MAX_AGE, signal }, log);
     } finally {
       client.destroy();
     }
