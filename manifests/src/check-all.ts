@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBackupObjects } from './check-backup';
+import { checkDrillObjects } from './check-drill';
 import { checkMonitoring } from './check-monitoring';
 import { checkRestoreValues, helmMerge } from './helm-values';
 import { render } from './render';
@@ -10,9 +11,9 @@ import { readYamlFile } from './yaml-io';
 /** The manifests folder of this repository. */
 export const MANIFESTS_DIR = join(__dirname, '..');
 
-/** The backup overlays (each folder under backup/overlays). */
-export function overlayDirs(manifestsDir = MANIFESTS_DIR): string[] {
-  const root = join(manifestsDir, 'backup', 'overlays');
+/** The overlays of a kustomize tree (each folder under <tree>/overlays): backup by default, or drill. */
+export function overlayDirs(manifestsDir = MANIFESTS_DIR, tree: 'backup' | 'drill' = 'backup'): string[] {
+  const root = join(manifestsDir, tree, 'overlays');
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => join(root, d.name))
@@ -69,6 +70,15 @@ export function checkAll(manifestsDir = MANIFESTS_DIR): { checked: string[]; pro
     checked.push(where);
     try {
       problems.push(...checkBackupObjects(render(dir), where));
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message}`);
+    }
+  }
+  for (const dir of overlayDirs(manifestsDir, 'drill')) {
+    const where = dir.slice(manifestsDir.length + 1);
+    checked.push(where);
+    try {
+      problems.push(...checkDrillObjects(render(dir), where));
     } catch (err) {
       problems.push(`${where}: ${(err as Error).message}`);
     }

@@ -50,7 +50,7 @@ const CASES: Case[] = [
   {
     bundle: 'restore-fetcher',
     spec: fetcherSpec,
-    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml', RESTORE_POD: 'free', HOSTNAME: 'free' },
+    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml', RESTORE_POD: 'free', HOSTNAME: 'free', RESTORE_MAX_AGE: '0h' },
     valid: { AWS_ACCESS_KEY_ID: 'AKIAONLYTHEKEYID' },
   },
   {
@@ -74,6 +74,11 @@ const CASES: Case[] = [
       RESTORE_REPORT_FILE: 'free',
       RESTORE_STATE_FILE: 'free',
       RESTORE_ALLOW_OLDER_VAULT: 'maybe',
+      RESTORE_DRILL: 'yes',
+      RESTORE_DRILL_MIN_LEVEL: '5',
+      RESTORE_CANARY_PATH: 'free',
+      RESTORE_CANARY_FIELD: 'free',
+      RESTORE_CANARY_VALUE: 'free',
       // read only when this pod restores (a deleted keys Secret must not stop the others)
       VAULT_UNSEAL_KEYS_FILE: 'free',
     },

@@ -26,7 +26,7 @@ runMain({
         return;
       }
       if (!config.SNAPSHOT_FILE) throw new ConfigError(['SNAPSHOT_FILE: is required']);
-      const fetched = await fetchSnapshot(client, { bucket: config.S3_BUCKET, key: restoreKeyOf(config, process.env), file: config.SNAPSHOT_FILE, allowMissingChecksum: config.RESTORE_ALLOW_MISSING_CHECKSUM, signal }, log);
+      const fetched = await fetchSnapshot(client, { bucket: config.S3_BUCKET, key: restoreKeyOf(config, process.env), file: config.SNAPSHOT_FILE, allowMissingChecksum: config.RESTORE_ALLOW_MISSING_CHECKSUM, maxAgeMs: config.RESTORE_MAX_AGE, signal }, log);
       metrics.set('snapshot_bytes', fetched.bytes).set('snapshot_raft_index', fetched.index);
     } finally {
       client.destroy();
