@@ -29,7 +29,7 @@ if (bin === undefined) {
     it('accepts the plain rules file', () => {
       const r = promtool(bin, ['check', 'rules', join(MONITORING, GENERATED.rulesFile)]);
 
-      expect(r.output).toContain('SUCCESS: 8 rules found');
+      expect(r.output).toContain('SUCCESS: 9 rules found');
       expect(r.code).toBe(0);
     });
 
@@ -39,7 +39,7 @@ if (bin === undefined) {
 
       const r = promtool(bin, ['check', 'rules', join(work, 'spec.yaml')]);
 
-      expect(r.output).toContain('SUCCESS: 8 rules found');
+      expect(r.output).toContain('SUCCESS: 9 rules found');
       expect(r.code).toBe(0);
     });
 

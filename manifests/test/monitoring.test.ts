@@ -29,7 +29,7 @@ describe('manifests/monitoring', () => {
     expect(JSON.parse(configMap.data['vault-raft-backup.json']).uid).toBe('vault-raft-backup');
   });
 
-  it('has an alert for a missing, failing and shrinking backup, a failing and missing drill, and a restore', () => {
+  it('has an alert for a missing, failing and shrinking backup, a failing and missing drill, and a restore, each missing one also from kube-state-metrics', () => {
     const alerts = ruleGroups().flatMap((g) => g.rules.map((r) => `${r.alert} ${r.labels.severity}`));
 
     expect(alerts).toEqual([
@@ -39,19 +39,22 @@ describe('manifests/monitoring', () => {
       'VaultRaftBackupSnapshotShrank warning',
       'VaultRaftBackupDrillFailing critical',
       'VaultRaftBackupDrillMissing warning',
+      'VaultRaftBackupDrillCronJobMissing warning',
       'VaultRaftBackupRestoreFinished info',
       'VaultRaftBackupRestoreFailed warning',
     ]);
   });
 
   it('takes its windows from the settings', () => {
-    const rules = ruleGroups({ ...DEFAULT_SETTINGS, missingAfter: '30h', cronJob: 'vault-backup', drillMissingAfter: '15d' }).flatMap((g) => g.rules);
+    const rules = ruleGroups({ ...DEFAULT_SETTINGS, missingAfter: '30h', cronJob: 'vault-backup', drillMissingAfter: '15d', drillCronJob: 'drill' }).flatMap((g) => g.rules);
     const by = (name: string) => rules.find((r) => r.alert === name);
 
     expect(by('VaultRaftBackupMissing')?.expr).toMatch(/> 30 \* 3600$/);
     expect(by('VaultRaftBackupMissing')?.annotations.summary).toContain('more than 30h');
     expect(by('VaultRaftBackupCronJobMissing')?.expr).toContain('cronjob="vault-backup"');
     expect(by('VaultRaftBackupDrillMissing')?.expr).toMatch(/> 15 \* 86400$/);
+    expect(by('VaultRaftBackupDrillCronJobMissing')?.expr).toContain('cronjob="drill"');
+    expect(by('VaultRaftBackupDrillCronJobMissing')?.expr).toContain('> 15 * 86400');
   });
 });
 

@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS, durationSeconds, type RuleSettings } from '../monitor
 /**
  * Writes the alert rules (plain file and PrometheusRule) and the dashboard ConfigMap:
  *   npm run monitoring -w @vault-raft-backup/manifests [-- --missing-after 30h --cron-job name
- *     --shrink-ratio 0.5 --drill-missing-after 8d --restore-notice-for 24h --out <dir>]
+ *     --shrink-ratio 0.5 --drill-missing-after 8d --drill-cron-job name --restore-notice-for 24h --out <dir>]
  * Without options it regenerates manifests/monitoring/ as committed (the tests check it is current);
  * with --out it writes a variant elsewhere (the dashboard is always manifests/monitoring/dashboard.json).
  */
@@ -15,6 +15,7 @@ const FLAGS: Record<string, keyof RuleSettings> = {
   '--cron-job': 'cronJob',
   '--shrink-ratio': 'shrinkRatio',
   '--drill-missing-after': 'drillMissingAfter',
+  '--drill-cron-job': 'drillCronJob',
   '--restore-notice-for': 'restoreNoticeFor',
 };
 
@@ -34,7 +35,9 @@ function parseArgs(argv: string[]): { settings: RuleSettings; out: string } {
   }
   for (const d of [settings.missingAfter, settings.drillMissingAfter, settings.restoreNoticeFor]) durationSeconds(d);
   if (!(settings.shrinkRatio > 0 && settings.shrinkRatio < 1)) throw new Error('--shrink-ratio must be between 0 and 1');
-  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(settings.cronJob)) throw new Error('--cron-job must be a Kubernetes object name');
+  for (const [flag, name] of [['--cron-job', settings.cronJob], ['--drill-cron-job', settings.drillCronJob]]) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name ?? '')) throw new Error(`${flag} must be a Kubernetes object name`);
+  }
   return { settings, out };
 }
 

@@ -17,11 +17,13 @@ export interface RuleSettings {
   shrinkRatio: number;
   /** No successful restore drill for longer than this fires VaultRaftBackupDrillMissing (a weekly drill plus a day). */
   drillMissingAfter: string;
+  /** Name of the drill CronJob, for its kube-state-metrics fallback. */
+  drillCronJob: string;
   /** How long VaultRaftBackupRestoreFinished (info) and a failed restore's alert stay up. */
   restoreNoticeFor: string;
 }
 
-export const DEFAULT_SETTINGS: RuleSettings = { missingAfter: '26h', cronJob: 'vault-raft-backup', shrinkRatio: 0.5, drillMissingAfter: '8d', restoreNoticeFor: '24h' };
+export const DEFAULT_SETTINGS: RuleSettings = { missingAfter: '26h', cronJob: 'vault-raft-backup', shrinkRatio: 0.5, drillMissingAfter: '8d', drillCronJob: 'vault-raft-backup-drill', restoreNoticeFor: '24h' };
 
 /** One alerting rule as Prometheus reads it. */
 export interface AlertRule {
@@ -64,9 +66,14 @@ function rule(alert: string, severity: AlertRule['labels']['severity'], expr: st
   return { alert, expr, labels: { severity }, annotations: { summary, description, runbook_url: runbook(alert) } };
 }
 
+/** No successful Job of a CronJob for `window`, or none since it was created that long ago (kube-state-metrics). */
+function cronJobMissing(cronJob: string, window: string): string {
+  const cron = `cronjob="${cronJob}"`;
+  return `(time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${cron}}) > ${window}) or ((time() - max by (namespace, cronjob) (kube_cronjob_created{${cron}}) > ${window}) unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${cron}})`;
+}
+
 function backupRules(s: RuleSettings): AlertRule[] {
   const missing = seconds(s.missingAfter);
-  const cron = `cronjob="${s.cronJob}"`;
   return [
     rule(
       'VaultRaftBackupMissing',
@@ -78,7 +85,7 @@ function backupRules(s: RuleSettings): AlertRule[] {
     rule(
       'VaultRaftBackupCronJobMissing',
       'critical',
-      `(time() - max by (namespace, cronjob) (kube_cronjob_status_last_successful_time{${cron}}) > ${missing}) or ((time() - max by (namespace, cronjob) (kube_cronjob_created{${cron}}) > ${missing}) unless on (namespace, cronjob) kube_cronjob_status_last_successful_time{${cron}})`,
+      cronJobMissing(s.cronJob, missing),
       `CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} has had no successful Job in more than ${s.missingAfter}`,
       `kube-state-metrics reports no successful Job of CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} for {{ $value | humanizeDuration }} (the fallback that needs no Pushgateway). Check first: kubectl describe cronjob -n {{ $labels.namespace }} {{ $labels.cronjob }} (suspended? missed schedules?), then the last failed Job's pod and its containers' logs.`,
     ),
@@ -107,7 +114,7 @@ function drillRules(s: RuleSettings): AlertRule[] {
       'critical',
       'vault_raft_backup_drill_last_run_success == 0',
       'The restore drill of {{ $labels.instance }} failed ({{ $labels.error_code }})',
-      'The last restore drill of instance "{{ $labels.instance }}" failed with error code {{ $labels.error_code }}: the latest backup may not restore. Check first: vault_raft_backup_drill_level (how far it got: 1 fetched, 2 restored, 3 unsealed, 4 data verified), then the drill Job\'s restore-runner log.',
+      'The last restore drill of instance "{{ $labels.instance }}" failed with error code {{ $labels.error_code }}: the latest backup may not restore. Check first: vault_raft_backup_drill_level against vault_raft_backup_drill_level_required (how far it got: 1 applied, 2 unsealed and active, 3 source token valid, 4 canary), then the "drill result" line of the drill Job\'s restore-runner log.',
     ),
     rule(
       'VaultRaftBackupDrillMissing',
@@ -115,6 +122,13 @@ function drillRules(s: RuleSettings): AlertRule[] {
       `time() - max by (job, instance) (vault_raft_backup_drill_last_success_timestamp_seconds) > ${missing}`,
       `No successful restore drill for {{ $labels.instance }} in more than ${s.drillMissingAfter}`,
       'The last restore drill of instance "{{ $labels.instance }}" that succeeded was {{ $value | humanizeDuration }} ago. Check first: whether the drill CronJob is suspended or its Jobs fail before they push (kubectl get jobs), then VaultRaftBackupDrillFailing.',
+    ),
+    rule(
+      'VaultRaftBackupDrillCronJobMissing',
+      'warning',
+      cronJobMissing(s.drillCronJob, missing),
+      `CronJob {{ $labels.namespace }}/{{ $labels.cronjob }} has had no successful drill in more than ${s.drillMissingAfter}`,
+      `kube-state-metrics reports no successful Job of the restore drill {{ $labels.namespace }}/{{ $labels.cronjob }} for {{ $value | humanizeDuration }} (the fallback that needs no Pushgateway; a drill whose restore-fetcher failed, e.g. on a stale backup, pushes nothing). Check first: the last drill Job's restore-fetcher and restore-runner logs (kubectl logs job/<job> -c restore-fetcher), then kubectl describe cronjob -n {{ $labels.namespace }} {{ $labels.cronjob }}.`,
     ),
   ];
 }

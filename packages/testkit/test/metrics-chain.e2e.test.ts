@@ -193,6 +193,57 @@ if (missing) {
     });
   });
 
+  describe('metrics of a restore drill in a real Pushgateway', () => {
+    let gateway: Pushgateway;
+    beforeEach(async () => {
+      gateway = await startPushgateway();
+    });
+    afterEach(async () => {
+      await gateway.close();
+    });
+
+    /** The drill pod's two steps against a fresh Vault; only restore-runner pushes, as docs/MONITORING.md says. */
+    async function drillRun(runnerEnv: Record<string, string>) {
+      const target = await startVaultDouble({ initialized: false });
+      const restoreFile = join(work, 'restore', 'vault.snap');
+      try {
+        rmSync(join(work, 'restore'), { recursive: true, force: true });
+        mkdirSync(join(work, 'restore'));
+        const fetcher = await runBundle('restore-fetcher', { env: { ...s3.env(), S3_BUCKET: BUCKET, S3_PREFIX: 'drill/', SNAPSHOT_FILE: restoreFile }, timeoutMs: 30_000 });
+        expect(fetcher.code).toBe(0);
+        const env = { PROMETHEUS_PUSHGATEWAY_URL: gateway.url, METRICS_INSTANCE: INSTANCE, VAULT_ADDR: target.url, SNAPSHOT_FILE: restoreFile, RESTORE_DRILL: 'true', RESTORE_EXIT_WHEN_DONE: 'true', HOSTNAME: 'drill-0', RESTORE_POD: 'drill-0', ...runnerEnv };
+        return await runBundle('restore-runner', { env, timeoutMs: 40_000 });
+      } finally {
+        await target.close();
+      }
+    }
+
+    it('pushes vault_raft_backup_drill_* with the level reached and required, and a drill below its level as a failure', async () => {
+      const job = await backupJob('drill/', {});
+      expect(job.upload?.code).toBe(0);
+      const record = JSON.parse(readFileSync(`${job.snapshotFile}.json`, 'utf8')) as { takenAt: string };
+      const keysFile = join(work, 'unseal-keys');
+      writeFileSync(keysFile, `${vault.unsealKeys.join('\n')}\n`, { mode: 0o600 });
+      const group = { job: 'vault-raft-backup', instance: INSTANCE, step: 'restore-runner' };
+
+      const passed = await drillRun({ VAULT_UNSEAL_KEYS_FILE: keysFile });
+      const m1 = await gateway.metrics();
+      const failed = await drillRun({ RESTORE_DRILL_MIN_LEVEL: '2' });
+      const m2 = await gateway.metrics();
+
+      expect([passed.code, failed.code]).toEqual([0, 1]);
+      expect(sampleValue(m1, 'vault_raft_backup_drill_last_run_success', group)).toBe(1);
+      expect(sampleValue(m1, 'vault_raft_backup_drill_level', group)).toBe(2);
+      expect(sampleValue(m1, 'vault_raft_backup_drill_level_required', group)).toBe(2);
+      expect(sampleValue(m1, 'vault_raft_backup_drill_snapshot_timestamp_seconds', group)).toBe(Date.parse(record.takenAt) / 1000);
+      expect(m1.some((f) => f.name.startsWith('vault_raft_backup_restore_'))).toBe(false);
+      expect(seriesOf(m2, 'vault_raft_backup_drill_last_run_success', 'restore-runner')).toEqual([{ ...group, error_code: 'DRILL_FAILED' }]);
+      expect(sampleValue(m2, 'vault_raft_backup_drill_level', group)).toBe(1);
+      expect(sampleValue(m2, 'vault_raft_backup_drill_level_required', group)).toBe(2);
+      expect(sampleValue(m2, 'vault_raft_backup_drill_last_success_timestamp_seconds', group)).toBe(sampleValue(m1, 'vault_raft_backup_drill_last_success_timestamp_seconds', group));
+    });
+  });
+
   describe('a Pushgateway that fails', () => {
     it('when it never answers, the backup still exits 0 with one warning per step, within the push budget', async () => {
       const silent = await startSilentServer();

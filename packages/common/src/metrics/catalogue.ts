@@ -51,7 +51,9 @@ export const VALUE_METRICS = {
     snapshot_timestamp_seconds: { help: 'Unix time at which the restored snapshot was taken: the restore lost what Vault wrote after it.', steps: ['restore-runner'] },
   },
   drill: {
-    level: { help: 'Highest level the last restore drill reached: 0 none, 1 fetched and verified, 2 restored, 3 unsealed, 4 data verified.' },
+    level: { help: 'Highest level the last restore drill reached: 0 none, 1 applied, 2 unsealed and active, 3 source token valid, 4 canary.' },
+    level_required: { help: 'Level the last restore drill had to reach (RESTORE_DRILL_MIN_LEVEL, or the highest its configuration makes reachable).' },
+    snapshot_timestamp_seconds: { help: 'Unix time at which the snapshot the last restore drill restored was taken.' },
   },
 } as const satisfies Record<MetricsKind, Record<string, MetricDoc>>;
 
