@@ -14,6 +14,7 @@ export const MANIFESTS_DIR = join(__dirname, '..');
 /** The overlays of a kustomize tree (each folder under <tree>/overlays): backup by default, or drill. */
 export function overlayDirs(manifestsDir = MANIFESTS_DIR, tree: 'backup' | 'drill' = 'backup'): string[] {
   const root = join(manifestsDir, tree, 'overlays');
+  if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => join(root, d.name))
