@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBackupObjects } from './check-backup';
 import { checkDrillObjects } from './check-drill';
+import { checkMonitoring } from './check-monitoring';
 import { checkRestoreValues, helmMerge } from './helm-values';
 import { render } from './render';
 import { EXAMPLE_COMBINATIONS, RESTORE_CHARTS, type RestoreChart } from './restore-charts';
@@ -59,7 +60,7 @@ export function mergeValueFiles(files: readonly string[]): unknown {
 
 /**
  * Runs every offline check over a manifests folder: the backup base rendered
- * alone and through each overlay, and every restore values set.
+ * alone and through each overlay, every restore values set, and monitoring/.
  * Returns the problems (an exception while rendering becomes one problem).
  */
 export function checkAll(manifestsDir = MANIFESTS_DIR): { checked: string[]; problems: string[] } {
@@ -91,6 +92,10 @@ export function checkAll(manifestsDir = MANIFESTS_DIR): { checked: string[]; pro
     } catch (err) {
       problems.push(`${where}: ${(err as Error).message}`);
     }
+  }
+  if (existsSync(join(manifestsDir, 'monitoring'))) {
+    checked.push('monitoring');
+    problems.push(...checkMonitoring(manifestsDir));
   }
   return { checked, problems };
 }

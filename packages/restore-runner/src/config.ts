@@ -1,5 +1,6 @@
 import { bool, duration, type EnvSpec, httpUrlList, required, vaultConnectionShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
+import { metricsEnvShape } from '@vault-raft-backup/common';
 
 /** A positive integer, or unset. */
 const optionalCount = z
@@ -19,6 +20,7 @@ const schema = z
     ...vaultConnectionShape,
     VAULT_ADDR: vaultConnectionShape.VAULT_ADDR.describe("Vault address: the pod's own loopback, as the sidecar shares the Vault container's network"),
     SNAPSHOT_FILE: required('path').describe('Snapshot to restore (written and verified by restore-fetcher, with its .json sidecar next to it)'),
+    ...metricsEnvShape,
     RESTORE_POD: z.string().optional().describe('Pod that restores, matched against HOSTNAME; unset = StatefulSet ordinal 0 (HOSTNAME ends in -0)'),
     HOSTNAME: z.string().optional().describe("This pod's name (set it from the pod name); unset = the system host name"),
     VAULT_UNSEAL_KEYS: z.string().optional().describe("The SOURCE cluster's unseal keys: one per line, or the JSON of `vault operator init -format=json` (Shamir only)"),
