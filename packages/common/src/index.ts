@@ -3,9 +3,11 @@ export { decideRestorePod, keyTimestamp, type ObjectFacts, objectFactsOf, object
 export { AppError, ConfigError, describeError, type ErrorCode, S3Error, SnapshotError, VaultError } from './errors';
 export { type AtomicFile, createAtomicFile, removeStaleTempFiles, TEMP_MARKER, writeFileAtomic } from './files/index';
 export { createLogger, type Level, type Logger, levelFrom, registerSecret, scrub, withoutUserinfo } from './log';
+export { type CatalogueRow, createRunMetrics, displayUrl, GROUPING_LABELS, groupingKeyOf, groupingPath, KIND_STEPS, METRIC_PREFIX, type MetricFamily, type MetricsConfig, type MetricsKind, metricCatalogue, metricsEnabled, metricsEnvShape, mergeFamilies, parseText, pushMetrics, RUN_METRICS, type RunMetrics, renderText, runFamilies, VALUE_METRICS, type ValueName, writeMetricsTextfile } from './metrics/index';
 export { createProgress, type Progress, type ProgressOptions, progressStream } from './progress';
 export { runTimeout } from './run-deadline';
 export { type MainContext, type MainOptions, runMain, type SkipDecision } from './run-main';
+export type { RunEnd } from './run-main';
 export { applyRetention, type CopyParams, copyObject, copySource, createS3Client, deleteObject, EtagHasher, type ExpectedObject, etagMatches, getObjectStream, headObject, latestKeyOf, listSnapshotObjects, MAX_LIST_PAGES, MAX_SINGLE_COPY_BYTES, type ObjectSettings, type ObjectStream, objectSettingsParams, type RetentionParams, type S3ClientOptions, type SnapshotObject, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, s3Url, toS3Error, type UploadStreamParams, type UploadStreamResult, uploadStream, verifyStoredObject, withS3Checks } from './s3/index';
 export { MAX_SMALL_FILE, SNAPSHOT_FILES, type SnapshotInfo, SnapshotVerifier, type VerifyOptions, verifySnapshotFile } from './snapshot/index';
 export { backoffDelay, codeForStatus, DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, type OpenedStream, type OpenStreamOptions, openVaultStream, type ReopenableBody, type RequestOptions, type RetryPolicy, sleep, type UploadOptions, VaultClient, type VaultClientOptions, type VaultConnectionConfig, type VaultResponse, vaultClientFromConfig, vaultConnectionShape, vaultErrors, vaultTransferShape } from './vault/index';
