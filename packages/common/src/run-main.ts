@@ -126,8 +126,14 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
   Promise.resolve()
     .then(() => {
       const config = parseEnv(options.spec, env);
-      const deadline = { name: options.name, controller, log, idling: () => idling, graceMs: options.graceMs ?? 10_000 };
-      return withRunDeadline(config, deadline, () => options.run(config, { log, signal: controller.signal, argv, idleUntilSignal }));
+      // RUN_TIMEOUT bounds the work: once the run asks to idle (before atEnd's push), it no longer applies
+      let workDone = false;
+      const idle = () => {
+        workDone = true;
+        return idleUntilSignal();
+      };
+      const deadline = { name: options.name, controller, log, idling: () => idling || workDone, graceMs: options.graceMs ?? 10_000 };
+      return withRunDeadline(config, deadline, () => options.run(config, { log, signal: controller.signal, argv, idleUntilSignal: idle }));
     })
     .then(() => {
       process.exitCode = controller.signal.aborted && !idling ? 1 : 0;

@@ -69,6 +69,42 @@ describe('RUN_TIMEOUT', () => {
     expect(controller.signal.aborted).toBe(false);
   });
 
+  it('when a sidecar asks to idle, the deadline no longer applies, even while its end-of-run push outlasts it', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const before = process.listeners('SIGTERM');
+    let pushed = false;
+    const stopped = new Promise<void>((resolve) => {
+      runMain({
+        name: 'demo',
+        summary: 'a demo sidecar',
+        spec,
+        env: { RUN_TIMEOUT: '1s' },
+        argv: [],
+        // the grace timer must never fire inside the test process
+        graceMs: 2 ** 31 - 1,
+        logWrite: (line) => {
+          lines.push(JSON.parse(line) as Record<string, unknown>);
+          if (lines.at(-1)?.msg === 'stopped while idle') setImmediate(resolve);
+        },
+        run: async (_config, { idleUntilSignal }) => {
+          await idleUntilSignal();
+        },
+        atEnd: async () => {
+          await sleep(1500);
+          pushed = true;
+        },
+      });
+    });
+    while (!pushed) await sleep(50);
+    await sleep(200);
+
+    expect(lines.some((l) => l.msg === 'run deadline reached, stopping')).toBe(false);
+    const onSigterm = process.listeners('SIGTERM').find((l) => !before.includes(l)) as ((sig: NodeJS.Signals) => void) | undefined;
+    onSigterm?.('SIGTERM');
+    await stopped;
+    expect(process.exitCode).toBe(0);
+  });
+
   it('refuses a RUN_TIMEOUT below one second', () => {
     expect(spec.schema.safeParse({ RUN_TIMEOUT: '10ms' }).success).toBe(false);
     expect(spec.schema.parse({ RUN_TIMEOUT: '90s' }).RUN_TIMEOUT).toBe(90_000);
