@@ -2,6 +2,7 @@ export { bool, COUNT_MAX, checkHttpUrl, checkObjectKey, count, duration, type En
 export { decideRestorePod, keyTimestamp, type ObjectFacts, objectFactsOf, objectMetadataOf, type PodDecision, readSnapshotRecord, recordPathFor, type SnapshotRecord, type SourceVault, snapshotKey, snapshotKeyPattern, snapshotRecordSchema, sourceVaultSchema, timeOfSnapshotKey, writeSnapshotRecord } from './contracts/index';
 export { AppError, ConfigError, describeError, type ErrorCode, S3Error, SnapshotError, VaultError } from './errors';
 export { type AtomicFile, createAtomicFile, removeStaleTempFiles, TEMP_MARKER, writeFileAtomic } from './files/index';
+export { type LoginParams, type LoginResponse, loginAndWriteToken, loginFailed, type TokenHandOver, writeLoginToken } from './login/index';
 export { createLogger, type Level, type Logger, levelFrom, registerSecret, scrub, withoutUserinfo } from './log';
 export { createProgress, type Progress, type ProgressOptions, progressStream } from './progress';
 export { type MainContext, type MainOptions, runMain, type SkipDecision } from './run-main';
