@@ -165,6 +165,7 @@ describe('npm test on an edited copy of the manifests', () => {
     copy = mkdtempSync(join(tmpdir(), 'manifests-'));
     cpSync(join(MANIFESTS_DIR, 'backup'), join(copy, 'backup'), { recursive: true });
     cpSync(join(MANIFESTS_DIR, 'restore'), join(copy, 'restore'), { recursive: true });
+    cpSync(join(MANIFESTS_DIR, 'drill'), join(copy, 'drill'), { recursive: true });
     before = new Set(checkAll(copy).problems);
   });
 

@@ -28,6 +28,8 @@ const S3: Record<string, Bad> = {
   AWS_ACCESS_KEY_ID: 'free',
   AWS_SECRET_ACCESS_KEY: '',
 };
+/** Every entrypoint that pushes metrics (its schema spreads the metrics variables) gets these wrong too. */
+const METRICS: Record<string, Bad> = { PROMETHEUS_PUSHGATEWAY_URL: 'pushgateway:9091', METRICS_JOB: 'free', METRICS_INSTANCE: 'free', METRICS_PUSH_TIMEOUT: 'briefly', METRICS_TEXTFILE: 'metrics.txt' };
 
 interface Case {
   bundle: 'approle-login' | 'kubernetes-login' | 'snapshot-taker' | 's3-uploader' | 'restore-fetcher' | 'restore-runner' | 'setup';
@@ -50,7 +52,7 @@ const CASES: Case[] = [
   {
     bundle: 'restore-fetcher',
     spec: fetcherSpec,
-    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml', RESTORE_POD: 'free', HOSTNAME: 'free' },
+    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml', RESTORE_POD: 'free', HOSTNAME: 'free', RESTORE_MAX_AGE: '0h' },
     valid: { AWS_ACCESS_KEY_ID: 'AKIAONLYTHEKEYID' },
   },
   {
@@ -74,6 +76,11 @@ const CASES: Case[] = [
       RESTORE_REPORT_FILE: 'free',
       RESTORE_STATE_FILE: 'free',
       RESTORE_ALLOW_OLDER_VAULT: 'maybe',
+      RESTORE_DRILL: 'yes',
+      RESTORE_DRILL_MIN_LEVEL: '5',
+      RESTORE_CANARY_PATH: 'free',
+      RESTORE_CANARY_FIELD: 'free',
+      RESTORE_CANARY_VALUE: 'free',
       // read only when this pod restores (a deleted keys Secret must not stop the others)
       VAULT_UNSEAL_KEYS_FILE: 'free',
     },
@@ -114,8 +121,9 @@ describe('every configuration variable with a wrong type or value', () => {
     withFault(
       { id: `I-CONFIG ${bundle}`, area: 'Bad input', fault: `every variable of ${bundle} wrong`, injection: 'each schema variable set to a wrong type/value (empty for required ones), all at once; free-form ones listed as such', expected: 'exit 2, one CONFIG_INVALID message naming every wrong variable, no file written, no request' },
       async (f) => {
-        expect(Object.keys(c.spec.schema.shape).sort()).toEqual(Object.keys(c.bad).sort());
-        const wrong = Object.entries(c.bad).filter(([, v]) => v !== 'free');
+        const bad = 'PROMETHEUS_PUSHGATEWAY_URL' in c.spec.schema.shape ? { ...METRICS, ...c.bad } : c.bad;
+        expect(Object.keys(c.spec.schema.shape).sort()).toEqual(Object.keys(bad).sort());
+        const wrong = Object.entries(bad).filter(([, v]) => v !== 'free');
         const cwd = workDir(`config-${bundle}`);
         const env: Record<string, string> = { ...Object.fromEntries(wrong), ...c.valid };
         f.inject(wrong.length);

@@ -1,5 +1,6 @@
 import { count, type EnvSpec, latestKeyOf, required, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, size, withS3Checks } from '@vault-raft-backup/common';
 import { z } from 'zod';
+import { metricsEnvShape } from '@vault-raft-backup/common';
 
 const MIB = 1024 * 1024;
 /**
@@ -16,6 +17,7 @@ export const spec = {
   schema: withS3Checks(
     z.object({
       SNAPSHOT_FILE: required('path').describe('snapshot to upload; SNAPSHOT_FILE.json (from snapshot-taker) gives its sha256, size and time'),
+      ...metricsEnvShape,
       ...s3EnvShape,
       ...s3LatestKeyShape,
       S3_SSE: z.enum(['AES256', 'aws:kms'], { error: 'must be AES256 or aws:kms' }).optional().describe('server-side encryption: AES256 or aws:kms (unset: bucket default)'),

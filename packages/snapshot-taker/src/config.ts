@@ -1,5 +1,6 @@
 import { bool, duration, type EnvSpec, required, vaultConnectionShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
+import { metricsEnvShape } from '@vault-raft-backup/common';
 
 /** Environment of snapshot-taker. */
 export const spec = {
@@ -9,6 +10,7 @@ export const spec = {
     SNAPSHOT_FILE: required('path').describe('Where to write the verified snapshot; SNAPSHOT_FILE.json gets its sha256, size, raft index and term'),
     VAULT_REVOKE_TOKEN: bool(true).describe('Revoke the token (auth/token/revoke-self) when done'),
     SNAPSHOT_STALL_TIMEOUT: duration('60s').describe('Abort when the snapshot stream delivers no byte for this long'),
+    ...metricsEnvShape,
   }),
   fileVars: ['VAULT_TOKEN'],
   secrets: ['VAULT_TOKEN'],
