@@ -220,6 +220,23 @@ describe('the kubernetes-auth component', () => {
     expect(JSON.stringify(backupPod(objects))).not.toMatch(/"secret":|secretName|secretKeyRef|approle/);
   });
 
+  it('after push-metrics, keeps the metrics variables that component gave approle-login, and passes every check', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'manifests-'));
+    try {
+      cpSync(join(MANIFESTS_DIR, 'backup'), join(copy, 'backup'), { recursive: true });
+      cpSync(join(MANIFESTS_DIR, 'monitoring'), join(copy, 'monitoring'), { recursive: true });
+      const overlay = join(copy, 'backup', 'overlays', 'aws-irsa-kubernetes-auth');
+      writeFileSync(join(overlay, 'kustomization.yaml'), 'resources: [../aws-irsa]\ncomponents: [../../../monitoring/push-metrics, ../../components/kubernetes-auth]\n');
+
+      const rendered = render(overlay);
+
+      expect(container(rendered, 'kubernetes-login').env.map((e: Tree) => e.name)).toEqual(expect.arrayContaining(['VAULT_ADDR', 'VAULT_TOKEN_FILE', 'PROMETHEUS_PUSHGATEWAY_URL', 'METRICS_INSTANCE']));
+      expect(checkBackupObjects(rendered, 'x')).toEqual([]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
   it('fails the render loudly when the first init container is not approle-login', () => {
     const copy = mkdtempSync(join(tmpdir(), 'manifests-'));
     try {
@@ -272,7 +289,7 @@ describe('the backup checks of Kubernetes auth fail on', () => {
 
   it('a writable token mount, and a variable kubernetes-login does not know', () => {
     const c = container(objects, 'kubernetes-login');
-    c.volumeMounts[0].readOnly = false;
+    c.volumeMounts.find((m: Tree) => m.name === 'vault-serviceaccount-token').readOnly = false;
     c.env.push({ name: 'VAULT_ROLE_ID_FILE', value: '/x' });
 
     const problems = checkBackupObjects(objects, 'x').join('\n');

@@ -1,4 +1,4 @@
-import { type EnvSpec, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { type EnvSpec, metricsEnvShape, required, vaultConnectionShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
 
 /** Where Kubernetes mounts a pod's ServiceAccount token when automountServiceAccountToken is on. */
@@ -23,6 +23,7 @@ export const spec = {
       .refine((v) => v.startsWith('/'), 'must be an absolute path')
       .describe('The pod\'s ServiceAccount token (a projected token is renewed by the kubelet, so it is read at login time)'),
     VAULT_TOKEN_FILE: required('path').describe('Where to write the Vault token (atomically, mode 0600); use an in-memory volume'),
+    ...metricsEnvShape,
   }),
   passthrough: [{ name: 'LOG_LEVEL', help: 'debug, info (default), warn or error' }],
 } satisfies EnvSpec<z.ZodObject>;

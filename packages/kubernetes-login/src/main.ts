@@ -1,6 +1,8 @@
-import { runMain, vaultClientFromConfig } from '@vault-raft-backup/common';
+import { createRunMetrics, runMain, vaultClientFromConfig } from '@vault-raft-backup/common';
 import { spec } from './config';
 import { loginWithServiceAccount } from './login';
+
+const metrics = createRunMetrics('backup', 'kubernetes-login');
 
 runMain({
   name: 'kubernetes-login',
@@ -11,4 +13,5 @@ runMain({
     const client = vaultClientFromConfig(config, log);
     await loginWithServiceAccount(client, { mount: config.VAULT_AUTH_MOUNT, role: config.VAULT_AUTH_ROLE, jwtFile: config.VAULT_JWT_FILE, tokenFile: config.VAULT_TOKEN_FILE, signal }, log);
   },
+  atEnd: metrics.finish,
 });
