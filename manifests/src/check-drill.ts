@@ -32,6 +32,12 @@ function checkDrillPod(pod: PodUnderTest): string[] {
   return problems;
 }
 
+/** An egress rule limited to the Pushgateway's port (9091): the metrics push, nothing of Vault. */
+function pushgatewayOnly(rule: Record<string, unknown>): boolean {
+  const ports = ((rule.ports as unknown[] | undefined) ?? []).filter(isRecord);
+  return ports.length > 0 && ports.every((p) => p.port === 9091);
+}
+
 /** The throwaway Vault listens on loopback only, and nothing routes to the drill or from it into the cluster. */
 function checkIsolation(objects: readonly K8sObject[], where: string): string[] {
   const problems: string[] = [];
@@ -47,7 +53,8 @@ function checkIsolation(objects: readonly K8sObject[], where: string): string[] 
       for (const rule of egress) {
         for (const to of ((rule.to as unknown[] | undefined) ?? []).filter(isRecord)) {
           const ns = (to.namespaceSelector as { matchLabels?: Record<string, string> } | undefined)?.matchLabels?.['kubernetes.io/metadata.name'];
-          if (to.namespaceSelector !== undefined && ns !== 'kube-system') problems.push(`${at}: egress into namespace ${ns ?? '(any)'}: the drill may reach DNS and S3 only`);
+          if (to.namespaceSelector === undefined || ns === 'kube-system' || pushgatewayOnly(rule)) continue;
+          problems.push(`${at}: egress into namespace ${ns ?? '(any)'}: the drill may reach DNS, S3 and a Pushgateway only`);
         }
       }
     }
