@@ -24,6 +24,7 @@ export type ErrorCode =
   | 'DRILL_FAILED'
   | 'FILE_IO'
   | 'SETUP_CONFLICT'
+  | 'SETUP_MOUNT_MISSING'
   | 'ABORTED';
 
 /** Base class: a stable `code`, a message that never holds a secret, and the original `cause`. */

@@ -2,6 +2,7 @@ export { bool, COUNT_MAX, checkHttpUrl, checkObjectKey, count, duration, type En
 export { decideRestorePod, keyTimestamp, type ObjectFacts, objectFactsOf, objectMetadataOf, type PodDecision, readSnapshotRecord, recordPathFor, type SnapshotRecord, type SourceVault, snapshotKey, snapshotKeyPattern, snapshotRecordSchema, sourceVaultSchema, timeOfSnapshotKey, writeSnapshotRecord } from './contracts/index';
 export { AppError, ConfigError, describeError, type ErrorCode, S3Error, SnapshotError, VaultError } from './errors';
 export { type AtomicFile, createAtomicFile, removeStaleTempFiles, TEMP_MARKER, writeFileAtomic } from './files/index';
+export { type LoginParams, type LoginResponse, loginAndWriteToken, loginFailed, type TokenHandOver, writeLoginToken } from './login/index';
 export { createLogger, type Level, type Logger, levelFrom, registerSecret, scrub, withoutUserinfo } from './log';
 export { type CatalogueRow, createRunMetrics, displayUrl, GROUPING_LABELS, groupingKeyOf, groupingPath, KIND_STEPS, METRIC_PREFIX, type MetricFamily, type MetricsConfig, type MetricsKind, metricCatalogue, metricsEnabled, metricsEnvShape, mergeFamilies, parseText, pushMetrics, RUN_METRICS, type RunMetrics, renderText, runFamilies, VALUE_METRICS, type ValueName, writeMetricsTextfile } from './metrics/index';
 export { createProgress, type Progress, type ProgressOptions, progressStream } from './progress';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { spec as loginSpec } from '@vault-raft-backup/approle-login/src/config';
+import { spec as kubernetesLoginSpec } from '@vault-raft-backup/kubernetes-login/src/config';
 import { spec as fetcherSpec } from '@vault-raft-backup/restore-fetcher/src/config';
 import { spec as runnerSpec } from '@vault-raft-backup/restore-runner/src/config';
 import { spec as uploaderSpec } from '@vault-raft-backup/s3-uploader/src/config';
@@ -34,7 +35,7 @@ const S3: Record<string, Bad> = {
 const METRICS: Record<string, Bad> = { PROMETHEUS_PUSHGATEWAY_URL: 'pushgateway:9091', METRICS_JOB: 'free', METRICS_INSTANCE: 'free', METRICS_PUSH_TIMEOUT: 'briefly', METRICS_TEXTFILE: 'metrics.txt' };
 
 interface Case {
-  bundle: 'approle-login' | 'snapshot-taker' | 's3-uploader' | 'restore-fetcher' | 'restore-runner' | 'setup';
+  bundle: 'approle-login' | 'kubernetes-login' | 'snapshot-taker' | 's3-uploader' | 'restore-fetcher' | 'restore-runner' | 'setup';
   spec: { schema: z.ZodObject };
   bad: Record<string, Bad>;
   /** Valid values some cross-field checks need to fire. */
@@ -43,6 +44,7 @@ interface Case {
 
 const CASES: Case[] = [
   { bundle: 'approle-login', spec: loginSpec, bad: { ...VAULT, ...RUN, VAULT_APPROLE_MOUNT: 'app role!', VAULT_ROLE_ID: '', VAULT_SECRET_ID: '', VAULT_TOKEN_FILE: '' } },
+  { bundle: 'kubernetes-login', spec: kubernetesLoginSpec, bad: { ...VAULT, VAULT_AUTH_ROLE: 'backup role', VAULT_AUTH_MOUNT: 'k8s auth!', VAULT_JWT_FILE: 'token', VAULT_TOKEN_FILE: '' } },
   { bundle: 'snapshot-taker', spec: takerSpec, bad: { ...VAULT, ...TRANSFER, ...RUN, VAULT_TOKEN: '', SNAPSHOT_FILE: '', VAULT_REVOKE_TOKEN: 'yes', SNAPSHOT_STALL_TIMEOUT: 'soon', SNAPSHOT_FIRST_BYTE_TIMEOUT: 'later' } },
   {
     bundle: 's3-uploader',
@@ -100,6 +102,11 @@ const CASES: Case[] = [
       SETUP_POLICY_NAME: 'bad name',
       SETUP_ROLE_NAME: 'bad/role',
       SETUP_APPROLE_MOUNT: 'app role',
+      SETUP_AUTH: 'ldap',
+      SETUP_AUTH_MOUNT: 'k8s auth!',
+      SETUP_ENABLE_MOUNT: 'yes',
+      SETUP_SERVICE_ACCOUNT: 'Backup_SA',
+      SETUP_AUDIENCE: 'vault,api',
       SETUP_TOKEN_TTL: '10 minutes',
       SETUP_TOKEN_MAX_TTL: 'forever',
       SETUP_SECRET_ID_TTL: '-1',
@@ -107,7 +114,7 @@ const CASES: Case[] = [
       SETUP_WRAP_TTL: '5 min',
       SETUP_NEW_SECRET_ID: 'yes',
       SETUP_SECRET_NAME: 'free',
-      SETUP_NAMESPACE: 'free',
+      SETUP_NAMESPACE: 'Backup_NS',
       SETUP_OUTPUT: 'free',
     },
   },

@@ -16,7 +16,7 @@ export const METRIC_PREFIX: Record<MetricsKind, string> = {
 
 /** Steps that push each family (the `step` label of the grouping key). */
 export const KIND_STEPS: Record<MetricsKind, readonly string[]> = {
-  backup: ['approle-login', 'snapshot-taker', 's3-uploader'],
+  backup: ['approle-login', 'kubernetes-login', 'snapshot-taker', 's3-uploader'],
   restore: ['restore-fetcher', 'restore-runner'],
   drill: ['restore-runner'],
 };
