@@ -44,7 +44,7 @@ interface Case {
 
 const CASES: Case[] = [
   { bundle: 'approle-login', spec: loginSpec, bad: { ...VAULT, ...RUN, VAULT_APPROLE_MOUNT: 'app role!', VAULT_ROLE_ID: '', VAULT_SECRET_ID: '', VAULT_TOKEN_FILE: '' } },
-  { bundle: 'kubernetes-login', spec: kubernetesLoginSpec, bad: { ...VAULT, VAULT_AUTH_ROLE: 'backup role', VAULT_AUTH_MOUNT: 'k8s auth!', VAULT_JWT_FILE: 'token', VAULT_TOKEN_FILE: '' } },
+  { bundle: 'kubernetes-login', spec: kubernetesLoginSpec, bad: { ...VAULT, ...RUN, VAULT_AUTH_ROLE: 'backup role', VAULT_AUTH_MOUNT: 'k8s auth!', VAULT_JWT_FILE: 'token', VAULT_TOKEN_FILE: '' } },
   { bundle: 'snapshot-taker', spec: takerSpec, bad: { ...VAULT, ...TRANSFER, ...RUN, VAULT_TOKEN: '', SNAPSHOT_FILE: '', VAULT_REVOKE_TOKEN: 'yes', SNAPSHOT_STALL_TIMEOUT: 'soon', SNAPSHOT_FIRST_BYTE_TIMEOUT: 'later' } },
   {
     bundle: 's3-uploader',

@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createTestPki, type TestPki, type VaultDouble } from '@vault-raft-backup/testkit';
+import { createServiceAccountIssuer, createTestPki, setUpServiceAccountAuth, type TestPki, type VaultDouble } from '@vault-raft-backup/testkit';
 import { lastMsg, run } from './support/bundles';
 import { removeWorkDirs, tree, workDir } from './support/files';
 import { type HostileServer, startHostile, startRecorder, startRedirector } from './support/hostile-vault';
@@ -56,6 +56,30 @@ describe('login credentials', () => {
         f.intact('no token file', tree(dir).length === 0);
       },
     ));
+
+  it('V-REDIRECT-K8S-LOGIN: a 307 on the Kubernetes login to another host is not followed: the ServiceAccount token never reaches it', async () => {
+    const issuer = createServiceAccountIssuer();
+    await setUpServiceAccountAuth(d, { publicKeyPem: issuer.publicKeyPem, role: 'backup', namespace: 'vault-raft-backup', serviceAccount: 'vault-raft-backup', policies: ['snapshot'] });
+    await withFault(
+      { id: 'V-REDIRECT-K8S-LOGIN', area: 'Security', fault: '307 on the Kubernetes login to another host', injection: 'a server in front of the double answers POST auth/kubernetes/login with 307 to a recording server on another port', expected: 'exit 1 VAULT_REDIRECT naming the path; the recording server receives no request (no ServiceAccount token); no token file' },
+      async (f) => {
+        const elsewhere = await target();
+        const vault = await redirector((_m, path) => (path === '/v1/auth/kubernetes/login' ? elsewhere.url : undefined));
+        const dir = workDir('redirect-k8s');
+        const jwt = issuer.mint({ namespace: 'vault-raft-backup', serviceAccount: 'vault-raft-backup' });
+        writeFileSync(join(dir, 'sa-token'), jwt);
+        keepSecret('ServiceAccount token', jwt, join(dir, 'sa-token'));
+        f.inject();
+        const result = await run('kubernetes-login', { VAULT_ADDR: vault.url, VAULT_AUTH_ROLE: 'backup', VAULT_JWT_FILE: join(dir, 'sa-token'), VAULT_TOKEN_FILE: join(dir, 'token') });
+        f.intact('the ServiceAccount token never reaches the redirect target', !elsewhere.received().includes(jwt));
+        f.intact('the redirect target received nothing', elsewhere.seen.length === 0);
+        expect(result.code).toBe(1);
+        expect(result.lines.at(-1)).toMatchObject({ code: 'VAULT_REDIRECT' });
+        expect(lastMsg(result)).toContain('POST /v1/auth/kubernetes/login');
+        f.intact('no token file', !tree(dir).includes('token'));
+      },
+    );
+  });
 });
 
 describe('the token', () => {
