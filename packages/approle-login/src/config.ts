@@ -1,4 +1,4 @@
-import { type EnvSpec, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { type EnvSpec, required, runTimeout, vaultConnectionShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
 import { metricsEnvShape } from '@vault-raft-backup/common';
 
@@ -6,6 +6,7 @@ import { metricsEnvShape } from '@vault-raft-backup/common';
 export const spec = {
   schema: z.object({
     ...vaultConnectionShape,
+    RUN_TIMEOUT: runTimeout('5m'),
     VAULT_APPROLE_MOUNT: z
       .string()
       .default('approle')

@@ -3,6 +3,7 @@ import { renderHelp } from './config/help';
 import { type EnvSpec, parseEnv } from './config/parse-env';
 import { AppError, describeError } from './errors';
 import { createLogger, levelFrom, type Logger } from './log';
+import { withRunDeadline } from './run-deadline';
 
 type Env = Record<string, string | undefined>;
 
@@ -123,7 +124,17 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   Promise.resolve()
-    .then(() => options.run(parseEnv(options.spec, env), { log, signal: controller.signal, argv, idleUntilSignal }))
+    .then(() => {
+      const config = parseEnv(options.spec, env);
+      // RUN_TIMEOUT bounds the work: once the run asks to idle (before atEnd's push), it no longer applies
+      let workDone = false;
+      const idle = () => {
+        workDone = true;
+        return idleUntilSignal();
+      };
+      const deadline = { name: options.name, controller, log, idling: () => idling || workDone, graceMs: options.graceMs ?? 10_000 };
+      return withRunDeadline(config, deadline, () => options.run(config, { log, signal: controller.signal, argv, idleUntilSignal: idle }));
+    })
     .then(() => {
       process.exitCode = controller.signal.aborted && !idling ? 1 : 0;
       if (process.exitCode !== 0) errorCode = 'ABORTED';

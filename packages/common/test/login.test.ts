@@ -32,7 +32,7 @@ async function vault(login: { status: number; body: unknown }): Promise<VaultCli
   servers.push(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return new VaultClient({ addr, log, retry: { retries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
+  return new VaultClient({ addr, log, retry: { timeoutMs: 1000, maxRetries: 0, baseDelayMs: 1, maxDelayMs: 1 } });
 }
 
 const TOKEN = 'hvs.login-helper-test-token';

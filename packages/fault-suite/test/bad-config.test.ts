@@ -13,7 +13,10 @@ import { currentCase, keepOutput, withFault } from './support/ledger';
 /** A wrong value for a variable, or `free` for a free-form one (any string is a valid value there; its use is checked at run time). */
 type Bad = string | 'free';
 
-const VAULT: Record<string, Bad> = { VAULT_ADDR: 'vault.example:8200', VAULT_CACERT: 'free', VAULT_SKIP_VERIFY: 'yes', VAULT_NAMESPACE: 'free', VAULT_TIMEOUT: '30 parsecs', VAULT_MAX_RETRIES: '-1' };
+const VAULT: Record<string, Bad> = { VAULT_ADDR: 'vault.example:8200', VAULT_CACERT: 'free', VAULT_SKIP_VERIFY: 'yes', VAULT_NAMESPACE: 'free', VAULT_TIMEOUT: '30 parsecs', VAULT_RETRY_TIMEOUT: 'a minute', VAULT_MAX_RETRIES: '-1' };
+const TRANSFER: Record<string, Bad> = { VAULT_TRANSFER_MIN_SPEED: 'fast', VAULT_TRANSFER_SPEED_TIME: '0' };
+/** Below the 1 s floor of RUN_TIMEOUT. */
+const RUN = { RUN_TIMEOUT: '10ms' };
 const S3: Record<string, Bad> = {
   S3_BUCKET: '',
   S3_PREFIX: '../other-bucket/',
@@ -40,19 +43,19 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { bundle: 'approle-login', spec: loginSpec, bad: { ...VAULT, VAULT_APPROLE_MOUNT: 'app role!', VAULT_ROLE_ID: '', VAULT_SECRET_ID: '', VAULT_TOKEN_FILE: '' } },
-  { bundle: 'kubernetes-login', spec: kubernetesLoginSpec, bad: { ...VAULT, VAULT_AUTH_ROLE: 'backup role', VAULT_AUTH_MOUNT: 'k8s auth!', VAULT_JWT_FILE: 'token', VAULT_TOKEN_FILE: '' } },
-  { bundle: 'snapshot-taker', spec: takerSpec, bad: { ...VAULT, VAULT_TOKEN: '', SNAPSHOT_FILE: '', VAULT_REVOKE_TOKEN: 'yes', SNAPSHOT_STALL_TIMEOUT: 'soon' } },
+  { bundle: 'approle-login', spec: loginSpec, bad: { ...VAULT, ...RUN, VAULT_APPROLE_MOUNT: 'app role!', VAULT_ROLE_ID: '', VAULT_SECRET_ID: '', VAULT_TOKEN_FILE: '' } },
+  { bundle: 'kubernetes-login', spec: kubernetesLoginSpec, bad: { ...VAULT, ...RUN, VAULT_AUTH_ROLE: 'backup role', VAULT_AUTH_MOUNT: 'k8s auth!', VAULT_JWT_FILE: 'token', VAULT_TOKEN_FILE: '' } },
+  { bundle: 'snapshot-taker', spec: takerSpec, bad: { ...VAULT, ...TRANSFER, ...RUN, VAULT_TOKEN: '', SNAPSHOT_FILE: '', VAULT_REVOKE_TOKEN: 'yes', SNAPSHOT_STALL_TIMEOUT: 'soon', SNAPSHOT_FIRST_BYTE_TIMEOUT: 'later' } },
   {
     bundle: 's3-uploader',
     spec: uploaderSpec,
-    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: 'vault-raft-snapshot-2020-01-01T00-00-00Z.snap', S3_SSE: 'rot13', S3_SSE_KMS_KEY_ID: 'arn:aws:kms:key', S3_STORAGE_CLASS: 'cold', BACKUP_RETAIN: 'all', S3_PART_SIZE: '1MiB', S3_QUEUE_SIZE: '0' },
+    bad: { ...S3, ...RUN, SNAPSHOT_FILE: '', S3_LATEST_KEY: 'vault-raft-snapshot-2020-01-01T00-00-00Z.snap', S3_SSE: 'rot13', S3_SSE_KMS_KEY_ID: 'arn:aws:kms:key', S3_STORAGE_CLASS: 'cold', BACKUP_RETAIN: 'all', S3_PART_SIZE: '1MiB', S3_QUEUE_SIZE: '0' },
     valid: { AWS_ACCESS_KEY_ID: 'AKIAONLYTHEKEYID' },
   },
   {
     bundle: 'restore-fetcher',
     spec: fetcherSpec,
-    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml', RESTORE_POD: 'free', HOSTNAME: 'free', RESTORE_MAX_AGE: '0h' },
+    bad: { ...S3, ...RUN, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml', RESTORE_POD: 'free', HOSTNAME: 'free', RESTORE_MAX_AGE: '0h' },
     valid: { AWS_ACCESS_KEY_ID: 'AKIAONLYTHEKEYID' },
   },
   {
@@ -60,6 +63,8 @@ const CASES: Case[] = [
     spec: runnerSpec,
     bad: {
       ...VAULT,
+      ...TRANSFER,
+      ...RUN,
       SNAPSHOT_FILE: '',
       RESTORE_POD: 'free',
       HOSTNAME: 'free',
@@ -92,6 +97,7 @@ const CASES: Case[] = [
     spec: setupSpec,
     bad: {
       ...VAULT,
+      ...RUN,
       VAULT_TOKEN: '',
       SETUP_POLICY_NAME: 'bad name',
       SETUP_ROLE_NAME: 'bad/role',

@@ -1,4 +1,4 @@
-import { type EnvSpec, metricsEnvShape, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { type EnvSpec, metricsEnvShape, required, runTimeout, vaultConnectionShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
 
 /** Where Kubernetes mounts a pod's ServiceAccount token when automountServiceAccountToken is on. */
@@ -11,6 +11,7 @@ const ROLE_NAME = /^\w([\w.-]*\w)?$/;
 export const spec = {
   schema: z.object({
     ...vaultConnectionShape,
+    RUN_TIMEOUT: runTimeout('5m'),
     VAULT_AUTH_ROLE: required('role').refine((v) => ROLE_NAME.test(v), 'must be a Vault role name (letters, digits, _, - and .)').describe('Role of the Kubernetes (or JWT) auth method to log in with'),
     VAULT_AUTH_MOUNT: z
       .string()

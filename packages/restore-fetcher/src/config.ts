@@ -1,4 +1,4 @@
-import { bool, ConfigError, decideRestorePod, type EnvSpec, latestKeyOf, objectKey, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, type SkipDecision, withS3Checks } from '@vault-raft-backup/common';
+import { bool, ConfigError, decideRestorePod, type EnvSpec, latestKeyOf, objectKey, runTimeout, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, type SkipDecision, withS3Checks } from '@vault-raft-backup/common';
 import { z } from 'zod';
 import { metricsEnvShape } from '@vault-raft-backup/common';
 
@@ -24,6 +24,7 @@ export const spec = {
   schema: withS3Checks(
     z.object({
       ...s3EnvShape,
+      RUN_TIMEOUT: runTimeout('1h'),
       SNAPSHOT_FILE: z.string().optional().describe('where to write the verified snapshot (required unless listing); SNAPSHOT_FILE.json gets its sha256, size, index, term'),
       ...s3LatestKeyShape,
       RESTORE_KEY: objectKey('key').optional().describe('object to fetch (default: S3_PREFIX + S3_LATEST_KEY); may name an older timestamped snapshot'),

@@ -1,4 +1,4 @@
-import { bool, duration, type EnvSpec, httpUrlList, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { bool, duration, type EnvSpec, httpUrlList, required, runTimeout, vaultConnectionShape, vaultTransferShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
 import { metricsEnvShape } from '@vault-raft-backup/common';
 
@@ -18,6 +18,8 @@ const optionalCount = z
 const schema = z
   .object({
     ...vaultConnectionShape,
+    ...vaultTransferShape,
+    RUN_TIMEOUT: runTimeout('2h'),
     VAULT_ADDR: vaultConnectionShape.VAULT_ADDR.describe("Vault address: the pod's own loopback, as the sidecar shares the Vault container's network"),
     SNAPSHOT_FILE: required('path').describe('Snapshot to restore (written and verified by restore-fetcher, with its .json sidecar next to it)'),
     ...metricsEnvShape,

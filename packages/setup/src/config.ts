@@ -1,4 +1,4 @@
-import { bool, type EnvSpec, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { bool, type EnvSpec, required, runTimeout, vaultConnectionShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
 import role from '../../../manifests/vault/approle-role.json';
 import kubernetesRole from '../../../manifests/vault/kubernetes-role.json';
@@ -18,6 +18,7 @@ const K8S_NAME = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$/;
 const schema = z
   .object({
     ...vaultConnectionShape,
+    RUN_TIMEOUT: runTimeout('5m'),
     VAULT_TOKEN: required('token').describe('An admin token allowed to write policies, enable auth methods and manage their roles'),
     SETUP_POLICY_NAME: z.string().default('vault-raft-backup').refine((v) => NAME.test(v), 'must be a policy name').describe('Name of the snapshot policy to write'),
     SETUP_ROLE_NAME: z.string().default('vault-raft-backup').refine((v) => NAME.test(v), 'must be a role name').describe('Name of the role (AppRole, Kubernetes or JWT auth)'),

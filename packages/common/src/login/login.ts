@@ -25,7 +25,7 @@ export interface LoginParams {
  */
 export function loginFailed(err: VaultError, path: string, hint?: string): VaultError {
   const message = err.message.replace(/^Vault answered (\d+) \((.*)\): /s, 'Vault login failed ($1 $2): ');
-  return new VaultError('VAULT_LOGIN_FAILED', hint ? `${message}; ${hint}` : message, { path, status: err.status });
+  return new VaultError('VAULT_LOGIN_FAILED', hint ? `${message}; ${hint}` : message, { path, status: err.status, errors: err.errors });
 }
 
 /**
