@@ -162,7 +162,8 @@ if (missing) {
         runner.stderr.on('data', (d: Buffer) => (out += d.toString()));
         const exited = new Promise<number | null>((resolve) => runner.once('close', resolve));
         const deadline = Date.now() + 40_000;
-        while (!out.includes('done; idling until SIGTERM') && Date.now() < deadline && runner.exitCode === null) await new Promise((r) => setTimeout(r, 100));
+        // the push runs when the runner starts to idle; its own log line says it is done (the idle line may come first)
+        while (!(out.includes('done; idling until SIGTERM') && out.includes('"msg":"metrics pushed"')) && Date.now() < deadline && runner.exitCode === null) await new Promise((r) => setTimeout(r, 100));
         const whileIdle = await gateway.metrics();
         runner.kill('SIGTERM');
         const code = await exited;
