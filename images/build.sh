@@ -20,7 +20,7 @@
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-all_names=(approle-login snapshot-taker s3-uploader restore-fetcher restore-runner)
+all_names=(approle-login kubernetes-login snapshot-taker s3-uploader restore-fetcher restore-runner)
 registry="${IMAGE_REGISTRY:-ghcr.io/vault-raft-backup}"
 source_url="${IMAGE_SOURCE:-https://github.com/vault-raft-backup/vault-raft-backup}"
 tool="${CONTAINER_TOOL:-}"

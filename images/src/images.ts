@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { execOk } from './exec.ts';
 import type { Sandbox } from './sandbox.ts';
 
-/** The five entrypoints that ship as images, in pipeline order. */
-export const ENTRYPOINTS = ['approle-login', 'snapshot-taker', 's3-uploader', 'restore-fetcher', 'restore-runner'] as const;
+/** The six entrypoints that ship as images, in pipeline order (the two logins are alternatives). */
+export const ENTRYPOINTS = ['approle-login', 'kubernetes-login', 'snapshot-taker', 's3-uploader', 'restore-fetcher', 'restore-runner'] as const;
 export type Entrypoint = (typeof ENTRYPOINTS)[number];
 
 /** Where the base stand-in is tagged in a sandbox. */

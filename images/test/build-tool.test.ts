@@ -2,6 +2,7 @@ import { accessSync, chmodSync, constants, existsSync, mkdirSync, mkdtempSync, r
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { exec } from '../src/exec';
+import { ENTRYPOINTS } from '../src/images';
 
 const script = resolve(__dirname, '..', 'build.sh');
 /** What build.sh runs besides the container tool (only these are on the test's PATH, so no real docker, podman or buildah is found). */
@@ -114,5 +115,27 @@ describe('build.sh picks the first container tool that works here', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toBe("images/build.sh: no working container tool ('docker info' failed: is the docker daemon running?); choose one with --tool or CONTAINER_TOOL\n");
     expect(s.calls('docker')).toEqual(['info']);
+  });
+});
+
+describe('build.sh builds every entrypoint', () => {
+  it('without --only it builds exactly the entrypoints the image tests check, kubernetes-login included, in their order', async () => {
+    const s = setup({ buildah: [] });
+    try {
+      for (const name of ENTRYPOINTS) {
+        const pkg = join(s.dir, 'bundles', 'packages', name);
+        mkdirSync(join(pkg, 'dist'), { recursive: true });
+        writeFileSync(join(pkg, 'package.json'), `{"name":"@vault-raft-backup/${name}","version":"1.2.3"}\n`);
+        writeFileSync(join(pkg, 'dist', `${name}.cjs`), '// bundle\n');
+      }
+
+      const result = await exec(which('bash'), [script, '--prebuilt', '--bundles-from', join(s.dir, 'bundles')], { env: { PATH: s.bin, HOME: s.dir, IMAGE_REGISTRY: 'test.invalid/vrb' }, timeoutMs: 30_000 });
+
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim().split('\n').map((l) => l.split(' ')[0])).toEqual(ENTRYPOINTS.map((n) => `test.invalid/vrb/${n}:1.2.3`));
+      expect(s.calls('buildah').filter((c) => c.startsWith('build ')).map((c) => /PACKAGE=(\S+)/.exec(c)?.[1])).toEqual([...ENTRYPOINTS]);
+    } finally {
+      rmSync(s.dir, { recursive: true, force: true });
+    }
   });
 });

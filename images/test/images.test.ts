@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { startVaultDouble, type VaultDouble } from '@vault-raft-backup/testkit';
+import { createServiceAccountIssuer, setUpServiceAccountAuth, startVaultDouble, type VaultDouble } from '@vault-raft-backup/testkit';
 import { exec } from '../src/exec';
 import { buildImages, buildStandInBase, bundleFile, ENTRYPOINTS, type Entrypoint, imageTag, inspectImage, packageVersion } from '../src/images';
 import { type OciArchiveInfo, readOciArchive } from '../src/oci-archive';
@@ -101,6 +101,37 @@ if (missing.length > 0) {
         expect(record).toMatchObject({ sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length });
         expect((await fetch(`${vault.url}/v1/auth/token/lookup-self`, { headers: { 'x-vault-token': token } })).status).toBe(403);
         expect(result.stdout).not.toContain(token);
+      });
+    });
+
+    describe('kubernetes-login on the host network namespace', () => {
+      let vault: VaultDouble;
+      let work: string;
+      const issuer = createServiceAccountIssuer();
+      beforeAll(async () => {
+        vault = await startVaultDouble();
+        await vault.writePolicy('snapshot', 'path "sys/storage/raft/snapshot" { capabilities = ["read"] }');
+        await setUpServiceAccountAuth(vault, { publicKeyPem: issuer.publicKeyPem, role: 'backup', namespace: 'backup', serviceAccount: 'vault-raft-backup', policies: ['snapshot'] });
+        work = mkdtempSync(join(tmpdir(), 'image-login-'));
+        for (const dir of ['sa', 'vault-token']) mkdirSync(join(work, dir));
+        for (const dir of [work, join(work, 'vault-token')]) chmodSync(dir, 0o777); // written by uid 65532 in the container
+      });
+      afterAll(async () => {
+        await vault?.close();
+        if (work) rmSync(work, { recursive: true, force: true });
+      });
+
+      test('logs in with a ServiceAccount token from a mounted volume and writes the Vault token', async () => {
+        const jwt = issuer.mint({ namespace: 'backup', serviceAccount: 'vault-raft-backup' });
+        writeFileSync(join(work, 'sa', 'token'), jwt, { mode: 0o644 });
+        const env = { VAULT_ADDR: vault.url, VAULT_AUTH_ROLE: 'backup', VAULT_JWT_FILE: '/work/sa/token', VAULT_TOKEN_FILE: '/work/vault-token/token', VAULT_MAX_RETRIES: '1' };
+        const result = await podmanRun(sandbox, tagOf('kubernetes-login'), [], { network: 'host', env, volume: `${work}:/work` });
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        const token = readFileSync(join(work, 'vault-token', 'token'), 'utf8');
+        expect((await fetch(`${vault.url}/v1/auth/token/lookup-self`, { headers: { 'x-vault-token': token } })).status).toBe(200);
+        expect(result.stdout).not.toContain(token);
+        expect(result.stdout).not.toContain(jwt);
       });
     });
 

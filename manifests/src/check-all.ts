@@ -1,6 +1,8 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkBackupObjects } from './check-backup';
+import { checkDrillObjects } from './check-drill';
+import { checkMonitoring } from './check-monitoring';
 import { checkRestoreValues, helmMerge } from './helm-values';
 import { render } from './render';
 import { EXAMPLE_COMBINATIONS, RESTORE_CHARTS, type RestoreChart } from './restore-charts';
@@ -9,9 +11,10 @@ import { readYamlFile } from './yaml-io';
 /** The manifests folder of this repository. */
 export const MANIFESTS_DIR = join(__dirname, '..');
 
-/** The backup overlays (each folder under backup/overlays). */
-export function overlayDirs(manifestsDir = MANIFESTS_DIR): string[] {
-  const root = join(manifestsDir, 'backup', 'overlays');
+/** The overlays of a kustomize tree (each folder under <tree>/overlays): backup by default, or drill. */
+export function overlayDirs(manifestsDir = MANIFESTS_DIR, tree: 'backup' | 'drill' = 'backup'): string[] {
+  const root = join(manifestsDir, tree, 'overlays');
+  if (!existsSync(root)) return [];
   return readdirSync(root, { withFileTypes: true })
     .filter((d) => d.isDirectory())
     .map((d) => join(root, d.name))
@@ -57,7 +60,7 @@ export function mergeValueFiles(files: readonly string[]): unknown {
 
 /**
  * Runs every offline check over a manifests folder: the backup base rendered
- * alone and through each overlay, and every restore values set.
+ * alone and through each overlay, every restore values set, and monitoring/.
  * Returns the problems (an exception while rendering becomes one problem).
  */
 export function checkAll(manifestsDir = MANIFESTS_DIR): { checked: string[]; problems: string[] } {
@@ -72,6 +75,15 @@ export function checkAll(manifestsDir = MANIFESTS_DIR): { checked: string[]; pro
       problems.push(`${where}: ${(err as Error).message}`);
     }
   }
+  for (const dir of overlayDirs(manifestsDir, 'drill')) {
+    const where = dir.slice(manifestsDir.length + 1);
+    checked.push(where);
+    try {
+      problems.push(...checkDrillObjects(render(dir), where));
+    } catch (err) {
+      problems.push(`${where}: ${(err as Error).message}`);
+    }
+  }
   for (const { chart, files } of restoreValueSets(manifestsDir)) {
     const where = files.map((f) => f.slice(manifestsDir.length + 1)).join(' + ');
     checked.push(where);
@@ -80,6 +92,10 @@ export function checkAll(manifestsDir = MANIFESTS_DIR): { checked: string[]; pro
     } catch (err) {
       problems.push(`${where}: ${(err as Error).message}`);
     }
+  }
+  if (existsSync(join(manifestsDir, 'monitoring'))) {
+    checked.push('monitoring');
+    problems.push(...checkMonitoring(manifestsDir));
   }
   return { checked, problems };
 }

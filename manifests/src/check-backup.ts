@@ -3,19 +3,21 @@ import { validateStrict } from './k8s-schema';
 import { checkPipeline } from './pipeline';
 import { podsOf } from './pod';
 import { checkPolicy } from './policy';
+import { checkServiceAccountToken } from './service-account-token';
 import type { K8sObject } from './yaml-io';
 
 /**
  * Every check of a rendered backup overlay: Kubernetes schema (unknown fields
- * included), the container cross-checks, the hand-overs, the security policy and
- * the CronJob, ServiceAccount and NetworkPolicy settings the design relies on.
+ * included), the container cross-checks, the hand-overs, the security policy, the
+ * ServiceAccount token of Kubernetes auth and the CronJob, ServiceAccount and
+ * NetworkPolicy settings the design relies on.
  */
 export function checkBackupObjects(objects: readonly K8sObject[], where: string): string[] {
   const problems: string[] = [];
   for (const o of objects) problems.push(...validateStrict(o).map((p) => `${where} ${o.kind}/${o.metadata.name}: ${p}`));
   const pods = podsOf(objects, where);
   if (pods.length === 0) problems.push(`${where}: no workload found`);
-  for (const pod of pods) problems.push(...checkContainers(pod), ...checkPipeline(pod), ...checkPolicy(pod));
+  for (const pod of pods) problems.push(...checkContainers(pod), ...checkPipeline(pod), ...checkPolicy(pod), ...checkServiceAccountToken(pod));
   for (const o of objects) problems.push(...checkObject(o, objects, where));
   problems.push(...checkIsolation(objects, where));
   return problems;

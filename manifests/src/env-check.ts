@@ -1,10 +1,11 @@
-import { allContainers, type ContainerLike, mountFor, type PodUnderTest } from './pod';
+import { allContainers, type ContainerLike, mountFor, type PodUnderTest, type VolumeLike } from './pod';
 import { parseImage } from './render';
 import { type PackageInfo, packageInfo } from './specs';
 
 /** Files a step writes: they must lie on a writable mount. */
 const OUTPUT_FILES: Record<string, string[]> = {
   'approle-login': ['VAULT_TOKEN_FILE'],
+  'kubernetes-login': ['VAULT_TOKEN_FILE'],
   'snapshot-taker': ['SNAPSHOT_FILE'],
   'restore-fetcher': ['SNAPSHOT_FILE'],
   // The runner writes its marker and report next to the snapshot.
@@ -13,9 +14,13 @@ const OUTPUT_FILES: Record<string, string[]> = {
 
 /** Files a step only reads (besides every `NAME_FILE` of a secret): they must lie on a read-only mount. */
 const READ_ONLY_FILES: Record<string, string[]> = {
+  'kubernetes-login': ['VAULT_JWT_FILE'],
   's3-uploader': ['SNAPSHOT_FILE'],
   'restore-runner': ['VAULT_UNSEAL_KEYS_FILE', 'RESTORE_VERIFY_TOKEN_FILE'],
 };
+
+/** Containers that are not ours: the drill's official Vault image (its own checks are in check-drill.ts). */
+export const THIRD_PARTY_CONTAINERS: ReadonlySet<string> = new Set(['vault']);
 
 /**
  * Checks every container of a pod against its package: the image names the package
@@ -26,6 +31,7 @@ const READ_ONLY_FILES: Record<string, string[]> = {
 export function checkContainers(pod: PodUnderTest): string[] {
   const problems: string[] = [];
   for (const c of allContainers(pod)) {
+    if (THIRD_PARTY_CONTAINERS.has(c.name)) continue;
     const at = `${pod.where} container ${c.name}`;
     const info = packageInfo(c.name);
     if (!info) {
@@ -68,6 +74,15 @@ function checkEnv(c: ContainerLike, info: PackageInfo): string[] {
   return problems;
 }
 
+/** The file paths a projected volume holds (every source's own path and items), or undefined for another kind of volume. */
+function projectedPaths(volume: VolumeLike): string[] | undefined {
+  if (!volume.projected) return undefined;
+  return (volume.projected.sources ?? []).flatMap((s) => [
+    ...(s.serviceAccountToken ? [s.serviceAccountToken.path] : []),
+    ...[s.secret, s.configMap].flatMap((ref) => (ref?.items ?? []).map((i) => i.path)),
+  ]);
+}
+
 function checkFiles(c: ContainerLike, info: PackageInfo, pod: PodUnderTest): string[] {
   const problems: string[] = [];
   const outputs = OUTPUT_FILES[info.name] ?? [];
@@ -89,6 +104,8 @@ function checkFiles(c: ContainerLike, info: PackageInfo, pod: PodUnderTest): str
     const items = volume.secret?.items;
     const rel = e.value.slice(mount.mountPath.replace(/\/+$/, '').length + 1);
     if (items && !items.some((i) => i.path === rel)) problems.push(`env ${e.name}=${e.value}: the Secret volume ${volume.name} has no item with path ${rel}`);
+    const projected = projectedPaths(volume);
+    if (projected && !projected.includes(rel)) problems.push(`env ${e.name}=${e.value}: the projected volume ${volume.name} has no source with path ${rel}`);
   }
   return problems;
 }

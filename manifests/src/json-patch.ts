@@ -2,7 +2,7 @@ import { isRecord } from './yaml-io';
 
 /** One RFC 6902 operation of the kinds the renderer supports. */
 export interface JsonPatchOp {
-  op: 'add' | 'remove' | 'replace';
+  op: 'add' | 'remove' | 'replace' | 'test';
   path: string;
   value?: unknown;
 }
@@ -27,13 +27,25 @@ export function isJsonPatch(value: unknown): value is JsonPatchOp[] {
   return Array.isArray(value) && value.every((op) => isRecord(op) && typeof op.op === 'string' && typeof op.path === 'string');
 }
 
+/** RFC 6902 §4.6: the value at `path` equals `value` (JSON equality: same keys, same order-insensitive objects). */
+function testOp(root: unknown, op: JsonPatchOp): void {
+  let node: unknown = root;
+  for (const t of parsePointer(op.path)) node = childOf(node, t, op.path);
+  const canonical = (v: unknown): string => JSON.stringify(v, (_k, x) => (isRecord(x) ? Object.fromEntries(Object.entries(x).sort(([a], [b]) => a.localeCompare(b))) : x));
+  if (node === undefined || canonical(node) !== canonical(op.value)) throw new Error(`test failed: ${op.path} is not ${JSON.stringify(op.value)}`);
+}
+
 /**
- * Applies JSON patch operations (add, remove, replace) to a copy of `doc`.
- * @throws Error when a path does not exist or an operation is not supported.
+ * Applies JSON patch operations (add, remove, replace, test) to a copy of `doc`.
+ * @throws Error when a path does not exist, a test fails or an operation is not supported.
  */
 export function applyJsonPatch(doc: unknown, ops: readonly JsonPatchOp[]): unknown {
   const root = structuredClone(doc);
   for (const op of ops) {
+    if (op.op === 'test') {
+      testOp(root, op);
+      continue;
+    }
     const tokens = parsePointer(op.path);
     const last = tokens.pop();
     if (last === undefined) throw new Error(`cannot ${op.op} the whole document`);

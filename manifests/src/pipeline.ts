@@ -2,7 +2,8 @@ import { allContainers, envValue, mountFor, type PodUnderTest } from './pod';
 
 /** A file one step writes and the next one reads. */
 interface Link {
-  from: [container: string, variable: string];
+  /** The writer: the first of these found in the pod (interchangeable steps, e.g. the two logins). */
+  from: [containers: readonly string[], variable: string];
   to: [container: string, variable: string];
   /** The volume must be in memory (a token must never touch the node's disk). */
   memory?: boolean;
@@ -10,9 +11,9 @@ interface Link {
 
 /** The hand-overs of the backup and the restore pods. */
 export const LINKS: readonly Link[] = [
-  { from: ['approle-login', 'VAULT_TOKEN_FILE'], to: ['snapshot-taker', 'VAULT_TOKEN_FILE'], memory: true },
-  { from: ['snapshot-taker', 'SNAPSHOT_FILE'], to: ['s3-uploader', 'SNAPSHOT_FILE'] },
-  { from: ['restore-fetcher', 'SNAPSHOT_FILE'], to: ['restore-runner', 'SNAPSHOT_FILE'] },
+  { from: [['approle-login', 'kubernetes-login'], 'VAULT_TOKEN_FILE'], to: ['snapshot-taker', 'VAULT_TOKEN_FILE'], memory: true },
+  { from: [['snapshot-taker'], 'SNAPSHOT_FILE'], to: ['s3-uploader', 'SNAPSHOT_FILE'] },
+  { from: [['restore-fetcher'], 'SNAPSHOT_FILE'], to: ['restore-runner', 'SNAPSHOT_FILE'] },
 ];
 
 /**
@@ -24,12 +25,15 @@ export function checkPipeline(pod: PodUnderTest): string[] {
   const problems: string[] = [];
   const order = allContainers(pod).map((c) => c.name);
   for (const link of LINKS) {
-    const [fromName, fromVar] = link.from;
+    const [fromNames, fromVar] = link.from;
     const [toName, toVar] = link.to;
-    const writer = allContainers(pod).find((c) => c.name === fromName);
+    const writers = allContainers(pod).filter((c) => fromNames.includes(c.name));
+    const writer = writers[0];
     const reader = allContainers(pod).find((c) => c.name === toName);
     if (!writer && !reader) continue;
+    const fromName = writer?.name ?? fromNames.join(' or ');
     const at = `${pod.where}: ${fromName}.${fromVar} -> ${toName}.${toVar}`;
+    if (writers.length > 1) problems.push(`${at}: ${writers.map((w) => w.name).join(' and ')} both write it: keep one`);
     if (!writer || !reader) {
       problems.push(`${at}: ${writer ? toName : fromName} is missing from the pod`);
       continue;

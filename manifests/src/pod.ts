@@ -16,7 +16,15 @@ export interface VolumeLike {
   name: string;
   emptyDir?: { medium?: string; sizeLimit?: string | number };
   secret?: { secretName?: string; optional?: boolean; items?: { key: string; path: string }[] };
+  projected?: { defaultMode?: number; sources?: ProjectionLike[] };
   [source: string]: unknown;
+}
+
+/** One source of a projected volume (the kinds the checks read). */
+export interface ProjectionLike {
+  serviceAccountToken?: { audience?: string; expirationSeconds?: number; path: string };
+  secret?: { name?: string; items?: { key: string; path: string }[] };
+  configMap?: { name?: string; items?: { key: string; path: string }[] };
 }
 
 /** A pod (from a workload, or assembled from Helm values) as the checks see it. */

@@ -6,16 +6,21 @@ import { asK8sObject, isRecord, type K8sObject, parseYamlDocuments, readYamlDocu
 
 /**
  * A kustomize-equivalent renderer for the subset the manifests use: resources
- * (files and directories), namespace, labels (without selectors), commonAnnotations,
- * images and patches (strategic merge or JSON 6902, by name or by target).
+ * (files and directories), components (resources and patches), namespace, labels
+ * (without selectors), commonAnnotations, images and patches (strategic merge or
+ * JSON 6902, by name or by target).
  * Anything else fails loudly instead of being ignored.
  */
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'labels', 'commonAnnotations', 'images', 'patches']);
+const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'components', 'namespace', 'labels', 'commonAnnotations', 'images', 'patches']);
+/** What a Component (kind: Component) may hold here. */
+const COMPONENT_FIELDS = new Set(['apiVersion', 'kind', 'resources', 'patches']);
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'PersistentVolume', 'StorageClass', 'PriorityClass']);
 
 interface Kustomization {
+  kind?: string;
   resources?: string[];
+  components?: string[];
   namespace?: string;
   labels?: { pairs: Record<string, string>; includeSelectors?: boolean; includeTemplates?: boolean }[];
   commonAnnotations?: Record<string, string>;
@@ -67,19 +72,38 @@ function loadKustomization(dir: string): Kustomization {
 export function render(dir: string): K8sObject[] {
   const root = resolve(dir);
   const k = loadKustomization(root);
-  let objects: K8sObject[] = [];
-  for (const entry of k.resources ?? []) {
-    const path = resolve(root, entry);
-    if (!existsSync(path)) throw new Error(`${kustomizationFile(root)}: resource ${entry} does not exist`);
-    if (statSync(path).isDirectory()) objects.push(...render(path));
-    else objects.push(...readYamlDocuments(path).map((d) => asK8sObject(d, path)));
-  }
+  if (k.kind === 'Component') throw new Error(`${kustomizationFile(root)}: a Component is used from components: of a kustomization, not rendered alone`);
+  let objects = resourcesOf(root, k);
+  for (const c of k.components ?? []) objects = applyComponent(objects, resolve(root, c));
   for (const p of k.patches ?? []) objects = applyPatch(objects, root, p);
   if (k.namespace !== undefined) for (const o of objects) setNamespace(o, k.namespace);
   for (const l of k.labels ?? []) for (const o of objects) o.metadata.labels = { ...o.metadata.labels, ...l.pairs };
   if (k.commonAnnotations) for (const o of objects) o.metadata.annotations = { ...o.metadata.annotations, ...k.commonAnnotations };
   for (const rule of k.images ?? []) for (const o of objects) retargetImages(o, rule);
   return objects;
+}
+
+function resourcesOf(root: string, k: Kustomization): K8sObject[] {
+  const objects: K8sObject[] = [];
+  for (const entry of k.resources ?? []) {
+    const path = resolve(root, entry);
+    if (!existsSync(path)) throw new Error(`${kustomizationFile(root)}: resource ${entry} does not exist`);
+    if (statSync(path).isDirectory()) objects.push(...render(path));
+    else objects.push(...readYamlDocuments(path).map((d) => asK8sObject(d, path)));
+  }
+  return objects;
+}
+
+/** A Component, as kustomize applies it after the resources: its own resources join, then its patches apply to all. */
+function applyComponent(objects: K8sObject[], dir: string): K8sObject[] {
+  const file = kustomizationFile(dir);
+  const k = loadKustomization(dir);
+  if (k.kind !== 'Component') throw new Error(`${file}: a component must be kind: Component`);
+  const unsupported = Object.keys(k).filter((key) => !COMPONENT_FIELDS.has(key));
+  if (unsupported.length > 0) throw new Error(`${file}: fields not supported in a component by this renderer: ${unsupported.join(', ')}`);
+  let out = [...objects, ...resourcesOf(dir, k)];
+  for (const p of k.patches ?? []) out = applyPatch(out, dir, p);
+  return out;
 }
 
 function setNamespace(o: K8sObject, namespace: string): void {

@@ -10,6 +10,7 @@ import type { K8sObject } from '../src/yaml-io';
 type Tree = any;
 
 const YANDEX = join(MANIFESTS_DIR, 'backup', 'overlays', 'yandex');
+const KUBERNETES_AUTH = join(MANIFESTS_DIR, 'backup', 'overlays', 'aws-irsa-kubernetes-auth');
 
 function backupPod(objects: K8sObject[]): Tree {
   return (objects.find((o) => o.kind === 'CronJob') as Tree).spec.jobTemplate.spec.template.spec;
@@ -164,6 +165,7 @@ describe('npm test on an edited copy of the manifests', () => {
     copy = mkdtempSync(join(tmpdir(), 'manifests-'));
     cpSync(join(MANIFESTS_DIR, 'backup'), join(copy, 'backup'), { recursive: true });
     cpSync(join(MANIFESTS_DIR, 'restore'), join(copy, 'restore'), { recursive: true });
+    cpSync(join(MANIFESTS_DIR, 'drill'), join(copy, 'drill'), { recursive: true });
     before = new Set(checkAll(copy).problems);
   });
 
@@ -173,11 +175,11 @@ describe('npm test on an edited copy of the manifests', () => {
 
   it('fails for every overlay when the base gets a misspelled field', () => {
     const file = join(copy, 'backup', 'base', 'cronjob.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('imagePullPolicy: IfNotPresent', 'imagePullPolice: IfNotPresent'));
+    writeFileSync(file, readFileSync(file, 'utf8').replaceAll('imagePullPolicy: IfNotPresent', 'imagePullPolice: IfNotPresent'));
 
     const problems = added();
 
-    expect(problems).toHaveLength(overlayDirs(copy).length);
+    expect(new Set(problems.map((p) => p.split(' ')[0]))).toEqual(new Set(overlayDirs(copy).map((d) => d.slice(copy.length + 1))));
     expect(problems.every((p) => p.includes('unknown field "imagePullPolice"'))).toBe(true);
   });
 
@@ -186,5 +188,120 @@ describe('npm test on an edited copy of the manifests', () => {
     writeFileSync(file, readFileSync(file, 'utf8').replace('name: BACKUP_RETAIN', 'name: BACKUP_RETAINS'));
 
     expect(added()).toEqual(['backup/overlays/yandex CronJob/vault-raft-backup container s3-uploader: env BACKUP_RETAINS is not a variable s3-uploader knows']);
+  });
+});
+
+describe('the kubernetes-auth component', () => {
+  let objects: K8sObject[];
+
+  beforeEach(() => {
+    objects = render(KUBERNETES_AUTH);
+  });
+
+  it('swaps approle-login for kubernetes-login, first of the steps, with the same token file', () => {
+    const pod = backupPod(objects);
+
+    expect([...pod.initContainers, ...pod.containers].map((c: Tree) => c.name)).toEqual(['kubernetes-login', 'snapshot-taker', 's3-uploader']);
+    const tokenFile = (name: string) => container(objects, name).env.find((e: Tree) => e.name === 'VAULT_TOKEN_FILE').value;
+    expect(tokenFile('kubernetes-login')).toBe(tokenFile('snapshot-taker'));
+  });
+
+  it('mounts a projected ServiceAccount token for audience vault that expires in 10 minutes, and keeps automountServiceAccountToken off', () => {
+    const pod = backupPod(objects);
+    const volume = pod.volumes.find((v: Tree) => v.name === 'vault-serviceaccount-token');
+
+    expect(volume.projected.sources).toEqual([{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } }]);
+    expect(container(objects, 'kubernetes-login').env).toContainEqual({ name: 'VAULT_JWT_FILE', value: '/var/run/secrets/vault-raft-backup/serviceaccount/token' });
+    expect(pod.automountServiceAccountToken).toBe(false);
+    expect(objects.find((o) => o.kind === 'ServiceAccount')?.automountServiceAccountToken).toBe(false);
+  });
+
+  it('leaves no Secret in the backup pod: neither the AppRole one nor, with IRSA, the S3 keys', () => {
+    expect(JSON.stringify(backupPod(objects))).not.toMatch(/"secret":|secretName|secretKeyRef|approle/);
+  });
+
+  it('after push-metrics, keeps the metrics variables that component gave approle-login, and passes every check', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'manifests-'));
+    try {
+      cpSync(join(MANIFESTS_DIR, 'backup'), join(copy, 'backup'), { recursive: true });
+      cpSync(join(MANIFESTS_DIR, 'monitoring'), join(copy, 'monitoring'), { recursive: true });
+      const overlay = join(copy, 'backup', 'overlays', 'aws-irsa-kubernetes-auth');
+      writeFileSync(join(overlay, 'kustomization.yaml'), 'resources: [../aws-irsa]\ncomponents: [../../../monitoring/push-metrics, ../../components/kubernetes-auth]\n');
+
+      const rendered = render(overlay);
+
+      expect(container(rendered, 'kubernetes-login').env.map((e: Tree) => e.name)).toEqual(expect.arrayContaining(['VAULT_ADDR', 'VAULT_TOKEN_FILE', 'PROMETHEUS_PUSHGATEWAY_URL', 'METRICS_INSTANCE']));
+      expect(checkBackupObjects(rendered, 'x')).toEqual([]);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+
+  it('fails the render loudly when the first init container is not approle-login', () => {
+    const copy = mkdtempSync(join(tmpdir(), 'manifests-'));
+    try {
+      cpSync(join(MANIFESTS_DIR, 'backup'), join(copy, 'backup'), { recursive: true });
+      const base = join(copy, 'backup', 'base', 'cronjob.yaml');
+      writeFileSync(base, readFileSync(base, 'utf8').replace('- name: approle-login', '- name: approle-login-renamed'));
+
+      expect(() => render(join(copy, 'backup', 'overlays', 'aws-irsa-kubernetes-auth'))).toThrow(/test failed: \/spec\/jobTemplate\/spec\/template\/spec\/initContainers\/0\/name is not "approle-login"/);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the backup checks of Kubernetes auth fail on', () => {
+  let objects: K8sObject[];
+  const tokenVolume = () => backupPod(objects).volumes.find((v: Tree) => v.name === 'vault-serviceaccount-token');
+
+  beforeEach(() => {
+    objects = render(KUBERNETES_AUTH);
+  });
+
+  it('a token without audience or expiry, or one that lives for a day', () => {
+    const source = tokenVolume().projected.sources[0].serviceAccountToken;
+    delete source.audience;
+    delete source.expirationSeconds;
+    const problems = checkBackupObjects(objects, 'x').join('\n');
+    source.expirationSeconds = 86400;
+
+    expect(problems).toMatch(/kubernetes-login: the projected token of volume vault-serviceaccount-token has no audience/);
+    expect(problems).toMatch(/has no expirationSeconds: set a short one/);
+    expect(checkBackupObjects(objects, 'x').join('\n')).toMatch(/lives 86400 s: keep it at most 3600 s/);
+  });
+
+  it('VAULT_JWT_FILE unset: the default path exists only with automount, which the pod turns off', () => {
+    const c = container(objects, 'kubernetes-login');
+    c.env = c.env.filter((e: Tree) => e.name !== 'VAULT_JWT_FILE');
+
+    expect(checkBackupObjects(objects, 'x')).toEqual([expect.stringMatching(/kubernetes-login: VAULT_JWT_FILE is unset, so it reads \/var\/run\/secrets\/kubernetes.io\/serviceaccount\/token/)]);
+  });
+
+  it('a JWT file on a volume that is not a projected token, or a path the volume does not hold', () => {
+    tokenVolume().projected.sources[0].serviceAccountToken.path = 'jwt';
+
+    const problems = checkBackupObjects(objects, 'x').join('\n');
+
+    expect(problems).toMatch(/env VAULT_JWT_FILE=\/var\/run\/secrets\/vault-raft-backup\/serviceaccount\/token: the projected volume vault-serviceaccount-token has no source with path token/);
+    expect(problems).toMatch(/is not a projected serviceAccountToken \(volume vault-serviceaccount-token\)/);
+  });
+
+  it('a writable token mount, and a variable kubernetes-login does not know', () => {
+    const c = container(objects, 'kubernetes-login');
+    c.volumeMounts.find((m: Tree) => m.name === 'vault-serviceaccount-token').readOnly = false;
+    c.env.push({ name: 'VAULT_ROLE_ID_FILE', value: '/x' });
+
+    const problems = checkBackupObjects(objects, 'x').join('\n');
+
+    expect(problems).toMatch(/kubernetes-login only reads it, so mount \/var\/run\/secrets\/vault-raft-backup\/serviceaccount readOnly/);
+    expect(problems).toMatch(/env VAULT_ROLE_ID_FILE is not a variable kubernetes-login knows/);
+  });
+
+  it('both login steps in one pod', () => {
+    const pod = backupPod(objects);
+    pod.initContainers.unshift({ ...structuredClone(pod.initContainers[0]), name: 'approle-login', image: 'ghcr.io/vault-raft-backup/approle-login:0.1.0' });
+
+    expect(checkBackupObjects(objects, 'x').join('\n')).toMatch(/approle-login and kubernetes-login both write it: keep one/);
   });
 });

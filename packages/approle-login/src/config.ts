@@ -1,10 +1,12 @@
-import { type EnvSpec, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { type EnvSpec, required, runTimeout, vaultConnectionShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
+import { metricsEnvShape } from '@vault-raft-backup/common';
 
 /** Environment of approle-login. */
 export const spec = {
   schema: z.object({
     ...vaultConnectionShape,
+    RUN_TIMEOUT: runTimeout('5m'),
     VAULT_APPROLE_MOUNT: z
       .string()
       .default('approle')
@@ -13,6 +15,7 @@ export const spec = {
     VAULT_ROLE_ID: required('role ID').describe('AppRole role ID'),
     VAULT_SECRET_ID: required('secret ID').describe('AppRole secret ID'),
     VAULT_TOKEN_FILE: required('path').describe('Where to write the Vault token (atomically, mode 0600); use an in-memory volume'),
+    ...metricsEnvShape,
   }),
   fileVars: ['VAULT_ROLE_ID', 'VAULT_SECRET_ID'],
   secrets: ['VAULT_ROLE_ID', 'VAULT_SECRET_ID'],

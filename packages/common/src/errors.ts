@@ -10,9 +10,11 @@ export type ErrorCode =
   | 'VAULT_TIMEOUT'
   | 'VAULT_ALREADY_INITIALIZED'
   | 'VAULT_UNSEAL_FAILED'
+  | 'RUN_TIMEOUT'
   | 'SNAPSHOT_INVALID'
   | 'SNAPSHOT_INCOMPLETE'
   | 'SNAPSHOT_STALLED'
+  | 'SNAPSHOT_STALE'
   | 'S3_FAILED'
   | 'S3_NOT_FOUND'
   | 'S3_ACCESS_DENIED'
@@ -20,8 +22,10 @@ export type ErrorCode =
   | 'S3_TIMEOUT'
   | 'RESTORE_FAILED'
   | 'RESTORE_PREFLIGHT'
+  | 'DRILL_FAILED'
   | 'FILE_IO'
   | 'SETUP_CONFLICT'
+  | 'SETUP_MOUNT_MISSING'
   | 'ABORTED';
 
 /** Base class: a stable `code`, a message that never holds a secret, and the original `cause`. */
@@ -48,19 +52,25 @@ export class ConfigError extends AppError {
   }
 }
 
-/** A failed Vault call; `status` is the HTTP status when Vault answered. */
+/** A failed Vault call; `status` is the HTTP status when Vault answered, `errors` Vault's own `errors` list. */
 export class VaultError extends AppError {
   readonly status: number | undefined;
   readonly path: string;
+  /** The `errors` list of Vault's answer (`{"errors":[...]}`), empty when it had none or Vault did not answer. */
+  readonly errors: readonly string[];
+  /** How long the answer's `Retry-After` asked to wait, in milliseconds. */
+  readonly retryAfterMs: number | undefined;
 
   constructor(
     code: ErrorCode,
     message: string,
-    details: { path: string; status?: number | undefined; cause?: unknown },
+    details: { path: string; status?: number | undefined; errors?: readonly string[] | undefined; retryAfterMs?: number | undefined; cause?: unknown },
   ) {
     super(code, message, { cause: details.cause });
     this.status = details.status;
     this.path = details.path;
+    this.errors = details.errors ?? [];
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 

@@ -2,9 +2,13 @@ export { bool, COUNT_MAX, checkHttpUrl, checkObjectKey, count, duration, type En
 export { decideRestorePod, keyTimestamp, type ObjectFacts, objectFactsOf, objectMetadataOf, type PodDecision, readSnapshotRecord, recordPathFor, type SnapshotRecord, type SourceVault, snapshotKey, snapshotKeyPattern, snapshotRecordSchema, sourceVaultSchema, timeOfSnapshotKey, writeSnapshotRecord } from './contracts/index';
 export { AppError, ConfigError, describeError, type ErrorCode, S3Error, SnapshotError, VaultError } from './errors';
 export { type AtomicFile, createAtomicFile, removeStaleTempFiles, TEMP_MARKER, writeFileAtomic } from './files/index';
+export { type LoginParams, type LoginResponse, loginAndWriteToken, loginFailed, type TokenHandOver, writeLoginToken } from './login/index';
 export { createLogger, type Level, type Logger, levelFrom, registerSecret, scrub, withoutUserinfo } from './log';
+export { type CatalogueRow, createRunMetrics, displayUrl, GROUPING_LABELS, groupingKeyOf, groupingPath, KIND_STEPS, METRIC_PREFIX, type MetricFamily, type MetricsConfig, type MetricsKind, metricCatalogue, metricsEnabled, metricsEnvShape, mergeFamilies, parseText, pushMetrics, RUN_METRICS, type RunMetrics, renderText, runFamilies, VALUE_METRICS, type ValueName, writeMetricsTextfile } from './metrics/index';
 export { createProgress, type Progress, type ProgressOptions, progressStream } from './progress';
+export { runTimeout } from './run-deadline';
 export { type MainContext, type MainOptions, runMain, type SkipDecision } from './run-main';
+export type { RunEnd } from './run-main';
 export { createS3Client, getObjectStream, headObject, latestKeyOf, listSnapshotObjects, type ObjectStream, type SnapshotObject, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, s3Url, toS3Error, withS3Checks } from './s3/index';
 export { MAX_SMALL_FILE, SNAPSHOT_FILES, type SnapshotInfo, SnapshotVerifier, type VerifyOptions, verifySnapshotFile } from './snapshot/index';
-export { backoffDelay, codeForStatus, DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, type OpenedStream, type OpenStreamOptions, openVaultStream, type RequestOptions, type RetryPolicy, sleep, VaultClient, type VaultClientOptions, type VaultConnectionConfig, type VaultResponse, vaultClientFromConfig, vaultConnectionShape, vaultErrors } from './vault/index';
+export { backoffDelay, codeForStatus, DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, type OpenedStream, type OpenStreamOptions, openVaultStream, type ReopenableBody, type RequestOptions, type RetryPolicy, sleep, type UploadOptions, VaultClient, type VaultClientOptions, type VaultConnectionConfig, type VaultResponse, vaultClientFromConfig, vaultConnectionShape, vaultErrors, vaultTransferShape } from './vault/index';

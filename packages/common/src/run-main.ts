@@ -3,6 +3,7 @@ import { renderHelp } from './config/help';
 import { type EnvSpec, parseEnv } from './config/parse-env';
 import { AppError, describeError } from './errors';
 import { createLogger, levelFrom, type Logger } from './log';
+import { withRunDeadline } from './run-deadline';
 
 type Env = Record<string, string | undefined>;
 
@@ -45,6 +46,25 @@ export interface MainOptions<T extends z.ZodObject> {
   graceMs?: number;
   /** Where log lines go (default stdout); a CLI that prints its result on stdout logs to stderr. */
   logWrite?: (line: string) => void;
+  /**
+   * Runs once at the end of the run, success or failure (a configuration error too), once the
+   * exit code is set; for a run that idles (a sidecar), when it starts to idle. Pushes the step's
+   * metrics. Must bound its own time; an error in it is a warning.
+   */
+  atEnd?: (end: RunEnd) => Promise<void>;
+}
+
+/** How a run ended: what `atEnd` gets. */
+export interface RunEnd {
+  /** The exit code the process ends with. */
+  exitCode: number;
+  /** The stable code of the failure (`UNEXPECTED` for an error without one); undefined on success. */
+  errorCode?: string | undefined;
+  /** Unix milliseconds. */
+  startedAt: number;
+  endedAt: number;
+  env: Env;
+  log: Logger;
 }
 
 /**
@@ -68,7 +88,18 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
   const controller = new AbortController();
   const started = Date.now();
   let idling = false;
-  const idleUntilSignal = () =>
+  let errorCode: string | undefined;
+  let ended = false;
+  /** Runs atEnd once: when the run returns or throws, or when it starts to idle. */
+  const end = async (exitCode: number) => {
+    const atEnd = options.atEnd;
+    if (ended || !atEnd) return;
+    ended = true;
+    await Promise.resolve()
+      .then(() => atEnd({ exitCode, errorCode, startedAt: started, endedAt: Date.now(), env, log }))
+      .catch((err: unknown) => log.warn('end-of-run step failed; the exit code is unchanged', { error: describeError(err) }));
+  };
+  const waitForSignal = () =>
     new Promise<void>((resolve) => {
       idling = true;
       if (controller.signal.aborted) return resolve();
@@ -79,6 +110,8 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
         resolve();
       }, { once: true });
     });
+  // A sidecar's work is done once it idles: that is the end of its run for atEnd, not a SIGTERM days later.
+  const idleUntilSignal = () => end(0).then(waitForSignal);
   const onSignal = (sig: NodeJS.Signals) => {
     if (controller.signal.aborted) return;
     log.warn('signal received, stopping', { signal: sig });
@@ -91,19 +124,32 @@ export function runMain<T extends z.ZodObject>(options: MainOptions<T>): void {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   Promise.resolve()
-    .then(() => options.run(parseEnv(options.spec, env), { log, signal: controller.signal, argv, idleUntilSignal }))
+    .then(() => {
+      const config = parseEnv(options.spec, env);
+      // RUN_TIMEOUT bounds the work: once the run asks to idle (before atEnd's push), it no longer applies
+      let workDone = false;
+      const idle = () => {
+        workDone = true;
+        return idleUntilSignal();
+      };
+      const deadline = { name: options.name, controller, log, idling: () => idling || workDone, graceMs: options.graceMs ?? 10_000 };
+      return withRunDeadline(config, deadline, () => options.run(config, { log, signal: controller.signal, argv, idleUntilSignal: idle }));
+    })
     .then(() => {
       process.exitCode = controller.signal.aborted && !idling ? 1 : 0;
+      if (process.exitCode !== 0) errorCode = 'ABORTED';
       if (idling) log.info('stopped while idle');
     })
     .catch((err: unknown) => {
       const appErr = err instanceof AppError ? err : undefined;
       process.exitCode = appErr?.exitCode ?? 1;
+      errorCode = appErr?.code ?? 'UNEXPECTED';
       log.error(describeError(err), {
         code: appErr?.code ?? 'UNEXPECTED',
         exitCode: process.exitCode,
         durationMs: Date.now() - started,
         ...(appErr ? {} : { stack: err instanceof Error ? err.stack : undefined }),
       });
-    });
+    })
+    .then(() => end(Number(process.exitCode ?? 0)));
 }

@@ -1,10 +1,15 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createLogger, VaultClient, VaultError } from '../src/index';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const servers: Server[] = [];
 const quiet = createLogger({ component: 'test', write: () => {} });
+const fast = { timeoutMs: 2000, baseDelayMs: 1, maxDelayMs: 2 };
 
 async function serve(handler: Handler): Promise<string> {
   const server = createServer(handler);
@@ -19,7 +24,7 @@ function json(res: ServerResponse, status: number, body: unknown) {
 }
 
 function client(addr: string, extra: Partial<ConstructorParameters<typeof VaultClient>[0]> = {}) {
-  return new VaultClient({ addr, log: quiet, retry: { retries: 3, baseDelayMs: 1, maxDelayMs: 2 }, ...extra });
+  return new VaultClient({ addr, log: quiet, retry: { ...fast, maxRetries: 3 }, ...extra });
 }
 
 afterAll(async () => {
@@ -61,15 +66,37 @@ describe('VaultClient', () => {
     expect(calls).toBe(1);
   });
 
-  it('when a standby answers 307, it follows exactly one redirect to the active node', async () => {
-    const active = await serve((req, res) => json(res, 200, { data: { path: req.url } }));
+  it('when a standby answers 307 on the snapshot path, it follows exactly one redirect to the active node, with the token', async () => {
+    const tokens: (string | undefined)[] = [];
+    const active = await serve((req, res) => {
+      tokens.push(req.headers['x-vault-token'] as string | undefined);
+      json(res, 200, { data: { path: req.url } });
+    });
     const standby = await serve((req, res) => {
       res.writeHead(307, { location: `${active}${req.url}` });
       res.end();
     });
-    const res = await client(standby).request<{ data: { path: string } }>('GET', 'sys/leader?x=1');
-    expect(res.body.data.path).toBe('/v1/sys/leader?x=1');
+    const res = await client(standby, { token: 'hvs.test-token' }).request<{ data: { path: string } }>('GET', 'sys/storage/raft/snapshot?x=1');
+    expect(res.body.data.path).toBe('/v1/sys/storage/raft/snapshot?x=1');
     expect(res.url.startsWith(active)).toBe(true);
+    expect(tokens).toEqual(['hvs.test-token']);
+  });
+
+  it('when a 307 comes on any other path, it is not followed: the target never sees the request', async () => {
+    let reached = 0;
+    const elsewhere = await serve((_req, res) => {
+      reached++;
+      json(res, 200, {});
+    });
+    const vault = await serve((req, res) => {
+      res.writeHead(307, { location: `${elsewhere}${req.url}` });
+      res.end();
+    });
+    const err = await client(vault).request('POST', 'auth/approle/login', { json: { role_id: 'r', secret_id: 's' }, idempotent: true }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VaultError);
+    expect((err as VaultError).code).toBe('VAULT_REDIRECT');
+    expect((err as VaultError).message).toMatch(/: POST \/v1\/auth\/approle\/login$/);
+    expect(reached).toBe(0);
   });
 
   it('when redirects loop, it stops after one and says so', async () => {
@@ -101,5 +128,106 @@ describe('VaultClient', () => {
     const err = await client(addr).request('GET', 'sys/health', { idempotent: true }).catch((e: unknown) => e);
     expect((err as VaultError).code).toBe('VAULT_UNREACHABLE');
     expect((err as VaultError).message).toContain(`cannot reach Vault at ${addr}`);
+  });
+});
+
+describe('VaultClient errors and retries', () => {
+  it("when Vault answers an error, the VaultError keeps Vault's errors list and the message keeps its shape", async () => {
+    const addr = await serve((_req, res) => json(res, 503, { errors: ['Vault is sealed'] }));
+    const err = (await client(addr).request('GET', 'sys/seal-status').catch((e: unknown) => e)) as VaultError;
+    expect(err.message).toBe('Vault answered 503 (Vault is sealed): GET /v1/sys/seal-status');
+    expect(err.errors).toEqual(['Vault is sealed']);
+    expect(err.status).toBe(503);
+  });
+
+  it('when Vault answers 429 with Retry-After, the retry waits at least that long', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger({ component: 'test', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    let calls = 0;
+    const addr = await serve((_req, res) => {
+      calls++;
+      if (calls === 1) {
+        res.writeHead(429, { 'content-type': 'application/json', 'retry-after': '1' });
+        res.end(JSON.stringify({ errors: ['rate limit quota exceeded'] }));
+      } else json(res, 200, {});
+    });
+    await client(addr, { log }).request('GET', 'sys/health', { idempotent: true });
+    expect(calls).toBe(2);
+    expect(lines.find((l) => l.msg === 'Vault call failed, retrying')).toMatchObject({ status: 429, delayMs: 1000 });
+  });
+
+  it('when nothing answers, idempotent calls are retried until the time budget is spent', async () => {
+    const addr = await serve(() => {});
+    const closed = servers.pop();
+    await new Promise((r) => closed?.close(r));
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger({ component: 'test', write: (l) => lines.push(JSON.parse(l) as Record<string, unknown>) });
+    const started = Date.now();
+    const err = await new VaultClient({ addr, log, retry: { timeoutMs: 300, baseDelayMs: 10, maxDelayMs: 50 } }).request('GET', 'sys/health', { idempotent: true }).catch((e: unknown) => e);
+    expect((err as VaultError).code).toBe('VAULT_UNREACHABLE');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(lines.filter((l) => l.msg === 'Vault call failed, retrying').length).toBeGreaterThan(1);
+  });
+
+  it('sends a POST without a body (revoke-self) and a LIST as GET ?list=true', async () => {
+    const seen: string[] = [];
+    const addr = await serve((req, res) => {
+      seen.push(`${req.method} ${req.url} ${req.headers['content-length'] ?? '-'}`);
+      res.writeHead(204).end();
+    });
+    await client(addr).request('POST', 'auth/token/revoke-self');
+    await client(addr).request('LIST', 'auth/approle/role');
+    expect(seen).toEqual(['POST /v1/auth/token/revoke-self 0', 'GET /v1/auth/approle/role?list=true -']);
+  });
+});
+
+describe('VaultClient transfers', () => {
+  it('an upload redirected by a standby is sent again, whole, from a re-opened body, with the token', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'upload-'));
+    const file = join(dir, 'vault.snap');
+    writeFileSync(file, Buffer.alloc(300_000, 7));
+    let opened = 0;
+    const received: { bytes: number; token: unknown }[] = [];
+    const active = await serve((req, res) => {
+      let bytes = 0;
+      req.on('data', (c: Buffer) => (bytes += c.length));
+      req.on('end', () => {
+        received.push({ bytes, token: req.headers['x-vault-token'] });
+        res.writeHead(204).end();
+      });
+    });
+    const standby = await serve((req, res) => {
+      req.resume();
+      res.writeHead(307, { location: `${active}${req.url}` }).end();
+    });
+    const body = {
+      open: () => {
+        opened++;
+        return createReadStream(file);
+      },
+      bytes: 300_000,
+    };
+    const res = await client(standby).upload('sys/storage/raft/snapshot-force', { body, token: 'hvs.root', responseMs: 2000, idleMs: 2000 });
+    expect(res.servedBy).toBe(active);
+    expect(received).toEqual([{ bytes: 300_000, token: 'hvs.root' }]);
+    expect(opened).toBe(2);
+  });
+
+  it('a download that crawls below the speed floor errors with VAULT_TIMEOUT', async () => {
+    const addr = await serve((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/gzip' });
+      const timer = setInterval(() => res.write('x'), 50);
+      res.on('close', () => clearInterval(timer));
+    });
+    const c = client(addr, { floor: { minBytesPerSecond: 1024, windowMs: 1000 } });
+    const opened = await c.openStream('sys/storage/raft/snapshot', { firstByteMs: 2000, idleMs: 5000 });
+    const err = await (async () => {
+      for await (const _chunk of opened.body) {
+        // reading until the guard ends it
+      }
+    })().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(VaultError);
+    expect((err as VaultError).code).toBe('VAULT_TIMEOUT');
+    expect((err as VaultError).message).toMatch(/^transfer too slow: Vault sent \d+B in the last 1s, fewer than 1KiB\/s .*: GET \/v1\/sys\/storage\/raft\/snapshot$/);
   });
 });

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { spec as loginSpec } from '@vault-raft-backup/approle-login/src/config';
+import { spec as kubernetesLoginSpec } from '@vault-raft-backup/kubernetes-login/src/config';
 import { spec as fetcherSpec } from '@vault-raft-backup/restore-fetcher/src/config';
 import { spec as runnerSpec } from '@vault-raft-backup/restore-runner/src/config';
 import { spec as uploaderSpec } from '@vault-raft-backup/s3-uploader/src/config';
@@ -12,7 +13,10 @@ import { currentCase, keepOutput, withFault } from './support/ledger';
 /** A wrong value for a variable, or `free` for a free-form one (any string is a valid value there; its use is checked at run time). */
 type Bad = string | 'free';
 
-const VAULT: Record<string, Bad> = { VAULT_ADDR: 'vault.example:8200', VAULT_CACERT: 'free', VAULT_SKIP_VERIFY: 'yes', VAULT_NAMESPACE: 'free', VAULT_TIMEOUT: '30 parsecs', VAULT_MAX_RETRIES: '-1' };
+const VAULT: Record<string, Bad> = { VAULT_ADDR: 'vault.example:8200', VAULT_CACERT: 'free', VAULT_SKIP_VERIFY: 'yes', VAULT_NAMESPACE: 'free', VAULT_TIMEOUT: '30 parsecs', VAULT_RETRY_TIMEOUT: 'a minute', VAULT_MAX_RETRIES: '-1' };
+const TRANSFER: Record<string, Bad> = { VAULT_TRANSFER_MIN_SPEED: 'fast', VAULT_TRANSFER_SPEED_TIME: '0' };
+/** Below the 1 s floor of RUN_TIMEOUT. */
+const RUN = { RUN_TIMEOUT: '10ms' };
 const S3: Record<string, Bad> = {
   S3_BUCKET: '',
   S3_PREFIX: '../other-bucket/',
@@ -29,9 +33,11 @@ const S3: Record<string, Bad> = {
   AWS_ACCESS_KEY_ID: 'free',
   AWS_SECRET_ACCESS_KEY: '',
 };
+/** Every entrypoint that pushes metrics (its schema spreads the metrics variables) gets these wrong too. */
+const METRICS: Record<string, Bad> = { PROMETHEUS_PUSHGATEWAY_URL: 'pushgateway:9091', METRICS_JOB: 'free', METRICS_INSTANCE: 'free', METRICS_PUSH_TIMEOUT: 'briefly', METRICS_TEXTFILE: 'metrics.txt' };
 
 interface Case {
-  bundle: 'approle-login' | 'snapshot-taker' | 's3-uploader' | 'restore-fetcher' | 'restore-runner' | 'setup';
+  bundle: 'approle-login' | 'kubernetes-login' | 'snapshot-taker' | 's3-uploader' | 'restore-fetcher' | 'restore-runner' | 'setup';
   spec: { schema: z.ZodObject };
   bad: Record<string, Bad>;
   /** Valid values some cross-field checks need to fire. */
@@ -39,18 +45,19 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { bundle: 'approle-login', spec: loginSpec, bad: { ...VAULT, VAULT_APPROLE_MOUNT: 'app role!', VAULT_ROLE_ID: '', VAULT_SECRET_ID: '', VAULT_TOKEN_FILE: '' } },
-  { bundle: 'snapshot-taker', spec: takerSpec, bad: { ...VAULT, VAULT_TOKEN: '', SNAPSHOT_FILE: '', VAULT_REVOKE_TOKEN: 'yes', SNAPSHOT_STALL_TIMEOUT: 'soon' } },
+  { bundle: 'approle-login', spec: loginSpec, bad: { ...VAULT, ...RUN, VAULT_APPROLE_MOUNT: 'app role!', VAULT_ROLE_ID: '', VAULT_SECRET_ID: '', VAULT_TOKEN_FILE: '' } },
+  { bundle: 'kubernetes-login', spec: kubernetesLoginSpec, bad: { ...VAULT, ...RUN, VAULT_AUTH_ROLE: 'backup role', VAULT_AUTH_MOUNT: 'k8s auth!', VAULT_JWT_FILE: 'token', VAULT_TOKEN_FILE: '' } },
+  { bundle: 'snapshot-taker', spec: takerSpec, bad: { ...VAULT, ...TRANSFER, ...RUN, VAULT_TOKEN: '', SNAPSHOT_FILE: '', VAULT_REVOKE_TOKEN: 'yes', SNAPSHOT_STALL_TIMEOUT: 'soon', SNAPSHOT_FIRST_BYTE_TIMEOUT: 'later' } },
   {
     bundle: 's3-uploader',
     spec: uploaderSpec,
-    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: 'vault-raft-snapshot-2020-01-01T00-00-00Z.snap', S3_SSE: 'rot13', S3_SSE_KMS_KEY_ID: 'arn:aws:kms:key', S3_STORAGE_CLASS: 'cold', BACKUP_RETAIN: 'all', S3_PART_SIZE: '1MiB', S3_QUEUE_SIZE: '0' },
+    bad: { ...S3, ...RUN, SNAPSHOT_FILE: '', S3_LATEST_KEY: 'vault-raft-snapshot-2020-01-01T00-00-00Z.snap', S3_SSE: 'rot13', S3_SSE_KMS_KEY_ID: 'arn:aws:kms:key', S3_STORAGE_CLASS: 'cold', BACKUP_RETAIN: 'all', S3_PART_SIZE: '1MiB', S3_QUEUE_SIZE: '0' },
     valid: { AWS_ACCESS_KEY_ID: 'AKIAONLYTHEKEYID' },
   },
   {
     bundle: 'restore-fetcher',
     spec: fetcherSpec,
-    bad: { ...S3, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml', RESTORE_POD: 'free', HOSTNAME: 'free' },
+    bad: { ...S3, ...RUN, SNAPSHOT_FILE: '', S3_LATEST_KEY: '/latest.snap', RESTORE_KEY: 'prod//latest.snap', RESTORE_ALLOW_MISSING_CHECKSUM: 'maybe', RESTORE_LIST: 'no', RESTORE_LIST_FORMAT: 'xml', RESTORE_POD: 'free', HOSTNAME: 'free', RESTORE_MAX_AGE: '0h' },
     valid: { AWS_ACCESS_KEY_ID: 'AKIAONLYTHEKEYID' },
   },
   {
@@ -58,6 +65,8 @@ const CASES: Case[] = [
     spec: runnerSpec,
     bad: {
       ...VAULT,
+      ...TRANSFER,
+      ...RUN,
       SNAPSHOT_FILE: '',
       RESTORE_POD: 'free',
       HOSTNAME: 'free',
@@ -74,6 +83,11 @@ const CASES: Case[] = [
       RESTORE_REPORT_FILE: 'free',
       RESTORE_STATE_FILE: 'free',
       RESTORE_ALLOW_OLDER_VAULT: 'maybe',
+      RESTORE_DRILL: 'yes',
+      RESTORE_DRILL_MIN_LEVEL: '5',
+      RESTORE_CANARY_PATH: 'free',
+      RESTORE_CANARY_FIELD: 'free',
+      RESTORE_CANARY_VALUE: 'free',
       // read only when this pod restores (a deleted keys Secret must not stop the others)
       VAULT_UNSEAL_KEYS_FILE: 'free',
     },
@@ -85,10 +99,16 @@ const CASES: Case[] = [
     spec: setupSpec,
     bad: {
       ...VAULT,
+      ...RUN,
       VAULT_TOKEN: '',
       SETUP_POLICY_NAME: 'bad name',
       SETUP_ROLE_NAME: 'bad/role',
       SETUP_APPROLE_MOUNT: 'app role',
+      SETUP_AUTH: 'ldap',
+      SETUP_AUTH_MOUNT: 'k8s auth!',
+      SETUP_ENABLE_MOUNT: 'yes',
+      SETUP_SERVICE_ACCOUNT: 'Backup_SA',
+      SETUP_AUDIENCE: 'vault,api',
       SETUP_TOKEN_TTL: '10 minutes',
       SETUP_TOKEN_MAX_TTL: 'forever',
       SETUP_SECRET_ID_TTL: '-1',
@@ -96,7 +116,7 @@ const CASES: Case[] = [
       SETUP_WRAP_TTL: '5 min',
       SETUP_NEW_SECRET_ID: 'yes',
       SETUP_SECRET_NAME: 'free',
-      SETUP_NAMESPACE: 'free',
+      SETUP_NAMESPACE: 'Backup_NS',
       SETUP_OUTPUT: 'free',
     },
   },
@@ -109,8 +129,9 @@ describe('every configuration variable with a wrong type or value', () => {
     withFault(
       { id: `I-CONFIG ${bundle}`, area: 'Bad input', fault: `every variable of ${bundle} wrong`, injection: 'each schema variable set to a wrong type/value (empty for required ones), all at once; free-form ones listed as such', expected: 'exit 2, one CONFIG_INVALID message naming every wrong variable, no file written, no request' },
       async (f) => {
-        expect(Object.keys(c.spec.schema.shape).sort()).toEqual(Object.keys(c.bad).sort());
-        const wrong = Object.entries(c.bad).filter(([, v]) => v !== 'free');
+        const bad = 'PROMETHEUS_PUSHGATEWAY_URL' in c.spec.schema.shape ? { ...METRICS, ...c.bad } : c.bad;
+        expect(Object.keys(c.spec.schema.shape).sort()).toEqual(Object.keys(bad).sort());
+        const wrong = Object.entries(bad).filter(([, v]) => v !== 'free');
         const cwd = workDir(`config-${bundle}`);
         const env: Record<string, string> = { ...Object.fromEntries(wrong), ...c.valid };
         f.inject(wrong.length);

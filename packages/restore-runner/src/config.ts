@@ -1,5 +1,6 @@
-import { bool, duration, type EnvSpec, httpUrlList, required, vaultConnectionShape } from '@vault-raft-backup/common';
+import { bool, duration, type EnvSpec, httpUrlList, required, runTimeout, vaultConnectionShape, vaultTransferShape } from '@vault-raft-backup/common';
 import { z } from 'zod';
+import { metricsEnvShape } from '@vault-raft-backup/common';
 
 /** A positive integer, or unset. */
 const optionalCount = z
@@ -17,8 +18,11 @@ const optionalCount = z
 const schema = z
   .object({
     ...vaultConnectionShape,
+    ...vaultTransferShape,
+    RUN_TIMEOUT: runTimeout('2h'),
     VAULT_ADDR: vaultConnectionShape.VAULT_ADDR.describe("Vault address: the pod's own loopback, as the sidecar shares the Vault container's network"),
     SNAPSHOT_FILE: required('path').describe('Snapshot to restore (written and verified by restore-fetcher, with its .json sidecar next to it)'),
+    ...metricsEnvShape,
     RESTORE_POD: z.string().optional().describe('Pod that restores, matched against HOSTNAME; unset = StatefulSet ordinal 0 (HOSTNAME ends in -0)'),
     HOSTNAME: z.string().optional().describe("This pod's name (set it from the pod name); unset = the system host name"),
     VAULT_UNSEAL_KEYS: z.string().optional().describe("The SOURCE cluster's unseal keys: one per line, or the JSON of `vault operator init -format=json` (Shamir only)"),
@@ -37,6 +41,15 @@ const schema = z
     RESTORE_PEER_ADDRS: httpUrlList({ originOnly: true }).describe('Comma-separated follower addresses the restore pod unseals with the source keys, e.g. http://vault-1.vault-internal:8200,http://vault-2.vault-internal:8200'),
     RESTORE_MARKER_FILE: z.string().optional().describe('Marker written after a successful restore; default <SNAPSHOT_FILE>.restored'),
     RESTORE_REPORT_FILE: z.string().optional().describe('JSON report of the restore (no secrets); default <SNAPSHOT_FILE>.report.json'),
+    RESTORE_DRILL: bool(false).describe('Restore drill: never wait for an operator; report the levels reached (1 applied, 2 unsealed and active, 3 source token valid, 4 canary) and exit 1 below the required level'),
+    RESTORE_DRILL_MIN_LEVEL: z
+      .enum(['1', '2', '3', '4'], { error: 'must be 1, 2, 3 or 4' })
+      .optional()
+      .transform((v) => (v === undefined ? undefined : Number(v)))
+      .describe('Level a drill must reach; unset = the highest the configuration makes reachable (keys or KMS: 2, RESTORE_VERIFY_TOKEN: 3, canary: 4)'),
+    RESTORE_CANARY_PATH: z.string().optional().describe('A KV secret that must exist after the restore, read with RESTORE_VERIFY_TOKEN: secret/drill (v1) or secret/data/drill (v2)'),
+    RESTORE_CANARY_FIELD: z.string().optional().describe('Field of the canary secret to compare'),
+    RESTORE_CANARY_VALUE: z.string().optional().describe('Expected value of RESTORE_CANARY_FIELD (treated as a secret)'),
     RESTORE_STATE_FILE: z
       .string()
       .optional()
@@ -63,6 +76,16 @@ const schema = z
     path: ['VAULT_UNSEAL_KEYS'],
     message: 'VAULT_UNSEAL_KEYS and VAULT_UNSEAL_KEYS_FILE are both set: use one',
   })
+  .refine((c: Record<string, unknown>) => c.RESTORE_CANARY_PATH === undefined || c.RESTORE_VERIFY_TOKEN !== undefined, {
+    when: () => true,
+    path: ['RESTORE_VERIFY_TOKEN'],
+    message: 'is required with RESTORE_CANARY_PATH (the canary is read with it)',
+  })
+  .refine((c: Record<string, unknown>) => c.RESTORE_CANARY_VALUE === undefined || c.RESTORE_CANARY_FIELD !== undefined, {
+    when: () => true,
+    path: ['RESTORE_CANARY_FIELD'],
+    message: 'is required with RESTORE_CANARY_VALUE (which field to compare)',
+  })
   // runs even when other variables are wrong, so this problem is listed with them (a superRefine is skipped then)
   .refine((c: Record<string, unknown>) => !(c.RESTORE_FORCE_OVER_INITIALIZED === true || c.RESTORE_FORCE_OVER_INITIALIZED === 'true') || (typeof c.VAULT_TOKEN === 'string' && c.VAULT_TOKEN !== ''), {
     when: () => true,
@@ -74,8 +97,8 @@ const schema = z
 export const spec = {
   schema,
   // VAULT_UNSEAL_KEYS_FILE is a field of its own, read lazily (see keys-file.ts)
-  fileVars: ['RESTORE_VERIFY_TOKEN', 'VAULT_TOKEN'],
-  secrets: ['VAULT_UNSEAL_KEYS', 'RESTORE_VERIFY_TOKEN', 'VAULT_TOKEN'],
+  fileVars: ['RESTORE_VERIFY_TOKEN', 'VAULT_TOKEN', 'RESTORE_CANARY_VALUE'],
+  secrets: ['VAULT_UNSEAL_KEYS', 'RESTORE_VERIFY_TOKEN', 'VAULT_TOKEN', 'RESTORE_CANARY_VALUE'],
   passthrough: [{ name: 'LOG_LEVEL', help: 'debug, info (default), warn or error' }],
 } satisfies EnvSpec<typeof schema>;
 

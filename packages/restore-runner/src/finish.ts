@@ -44,15 +44,16 @@ export async function unsealRestored(ctx: NodeContext, sealType: string, sourceK
   return 'operator';
 }
 
-/** health 200 (active, unsealed), the temporary token gone, the source token (if given) working. @throws VaultError RESTORE_FAILED */
-export async function verifyRestored(ctx: NodeContext, tokenBefore: string | undefined, sourceToken: string | undefined): Promise<boolean> {
+/** health 200 (active, unsealed) and the temporary token gone: the snapshot's data replaced the fresh cluster's. @throws VaultError */
+export async function verifyActive(ctx: NodeContext, tokenBefore: string | undefined): Promise<void> {
   await waitActive(ctx);
-  if (tokenBefore !== undefined) {
-    const res = await ctx.client.request('GET', 'auth/token/lookup-self', { token: tokenBefore, signal: ctx.signal, allowStatus: [400, 401, 403] });
-    if (res.status === 200) throw new VaultError('RESTORE_FAILED', `the temporary root token still works on ${ctx.client.addr} after the restore: the snapshot's data did not replace the fresh cluster's`, { path: 'auth/token/lookup-self', status: 200 });
-  }
-  if (sourceToken === undefined) return false;
+  if (tokenBefore === undefined) return;
+  const res = await ctx.client.request('GET', 'auth/token/lookup-self', { token: tokenBefore, signal: ctx.signal, allowStatus: [400, 401, 403] });
+  if (res.status === 200) throw new VaultError('RESTORE_FAILED', `the temporary root token still works on ${ctx.client.addr} after the restore: the snapshot's data did not replace the fresh cluster's`, { path: 'auth/token/lookup-self', status: 200 });
+}
+
+/** The source cluster's token works on the restored Vault. @throws VaultError RESTORE_FAILED */
+export async function verifySourceToken(ctx: NodeContext, sourceToken: string): Promise<void> {
   const res = await ctx.client.request('GET', 'auth/token/lookup-self', { token: sourceToken, signal: ctx.signal, allowStatus: [400, 401, 403] });
   if (res.status !== 200) throw new VaultError('RESTORE_FAILED', `the source cluster's token from RESTORE_VERIFY_TOKEN_FILE is rejected (${res.status}) by the restored Vault at ${ctx.client.addr}: is the snapshot from that cluster?`, { path: 'auth/token/lookup-self', status: res.status });
-  return true;
 }

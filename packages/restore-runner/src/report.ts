@@ -1,16 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { writeFileAtomic } from '@vault-raft-backup/common';
+import type { LevelReport } from './levels';
 import type { CheckedSnapshot } from './snapshot-check';
 
 /** The JSON report written next to the snapshot: what was restored, where and how long it took. No secrets. */
 export interface RestoreReport {
-  status: 'restored';
+  /** `failed` only for a drill below its required level (a restore that fails otherwise writes no report). */
+  status: 'restored' | 'failed';
   snapshot: { file: string; sha256: string; bytes: number; index: number; term: number; takenAt?: string | undefined; source?: string | undefined };
   vault: { addr: string; sealType: string; version?: string | undefined; clusterName?: string | undefined };
   pod: { hostname: string; restorePod: string };
-  unsealedBy: 'source-keys' | 'auto-unseal' | 'operator';
+  /** `none`: a drill without the source keys leaves a Shamir node sealed. */
+  unsealedBy: 'source-keys' | 'auto-unseal' | 'operator' | 'none';
   unsealedPeers: string[];
   sourceTokenVerified: boolean;
+  /** What this restore proves, level by level. */
+  levels: LevelReport;
   startedAt: string;
   finishedAt: string;
   durationMs: number;

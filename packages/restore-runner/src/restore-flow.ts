@@ -1,8 +1,10 @@
 import { type VaultClient, withoutUserinfo } from '@vault-raft-backup/common';
 import { awaitApplied } from './await-applied';
 import { outputPaths, type RestoreConfig } from './config';
-import { unsealRestored, verifyRestored } from './finish';
+import { checkCanary } from './canary';
+import { unsealRestored, verifyActive, verifySourceToken } from './finish';
 import { type Journal, JournalFile, removeJournal } from './journal';
+import { type LevelPlan, LevelRecorder, logLevels } from './levels';
 import { unsealPeers } from './peers';
 import { checkSealFamily, checkVersion, temporaryInitShape } from './preflight';
 import { type RestoreReport, snapshotSummary, writeOutputs } from './report';
@@ -10,7 +12,7 @@ import { uploadWasAccepted } from './resume';
 import { type CheckedSnapshot, checkSnapshotFile } from './snapshot-check';
 import { initTemporary, lostInit, openTemporary } from './temporary';
 import { uploadSnapshot } from './upload-snapshot';
-import { type NodeContext, readSealStatus, type SealStatus, waitActive } from './vault-node';
+import { attempt, type NodeContext, readSealStatus, type SealStatus, waitActive } from './vault-node';
 import { formatDuration } from './wait';
 
 /** Everything the restore path needs besides the node context. */
@@ -105,27 +107,69 @@ export async function restoreSnapshot(ctx: NodeContext, status: SealStatus, deps
   return finish(ctx, journal.state.sealType, deps, { checked, tokenBefore, startedAt, timings, step });
 }
 
-/** After the apply: unseal, followers, verify, report and marker; the journal goes once the marker is written. */
-async function finish(ctx: NodeContext, sealType: string, deps: FlowDeps, run: { checked: CheckedSnapshot; tokenBefore: string | undefined; startedAt: Date; timings: Record<string, number>; step: Step }): Promise<RestoreReport> {
+/** Level 2: unseal (source keys, KMS, or the operator), the followers, active with the snapshot's data. */
+async function unsealAll(ctx: NodeContext, sealType: string, deps: FlowDeps, run: FinishRun): Promise<RestoreReport['unsealedBy']> {
   const { config } = deps;
-  const { step, checked } = run;
-  const source = checked.record?.vault;
-  const unsealedBy = await step('unseal', () => unsealRestored(ctx, sealType, deps.sourceKeys, source));
+  const unsealedBy = await run.step('unseal', () => unsealRestored(ctx, sealType, deps.sourceKeys, run.checked.record?.vault));
   const leader = await readSealStatus(ctx);
   const canDoPeers = sealType !== 'shamir' || deps.sourceKeys !== undefined;
   if (!canDoPeers && config.RESTORE_PEER_ADDRS.length > 0) ctx.log.warn('without the source keys the followers stay sealed: unseal each of them by hand too', { peers: config.RESTORE_PEER_ADDRS });
   const plan = { sealType, keys: sealType === 'shamir' ? deps.sourceKeys : undefined, threshold: leader.t };
-  const unsealedPeers = canDoPeers ? await step('unsealPeers', () => unsealPeers(ctx, config.RESTORE_PEER_ADDRS, plan, deps.clientFor)) : [];
-  const sourceTokenVerified = await step('verify', () => verifyRestored(ctx, run.tokenBefore, config.RESTORE_VERIFY_TOKEN));
-  const after = await readSealStatus(ctx);
+  if (canDoPeers) run.unsealedPeers = await run.step('unsealPeers', () => unsealPeers(ctx, config.RESTORE_PEER_ADDRS, plan, deps.clientFor));
+  await run.step('verify', () => verifyActive(ctx, run.tokenBefore));
+  return unsealedBy;
+}
+
+interface FinishRun {
+  checked: CheckedSnapshot;
+  tokenBefore: string | undefined;
+  startedAt: Date;
+  timings: Record<string, number>;
+  step: Step;
+  unsealedPeers?: string[];
+}
+
+/** Levels 2-4 after the apply; a drill without the source keys of a Shamir snapshot stops at level 1 instead of waiting for an operator. */
+async function checkLevels(ctx: NodeContext, sealType: string, deps: FlowDeps, run: FinishRun, levels: LevelRecorder): Promise<RestoreReport['unsealedBy']> {
+  const { config } = deps;
+  let unsealedBy: RestoreReport['unsealedBy'] = 'none';
+  if (config.RESTORE_DRILL && sealType === 'shamir' && !deps.sourceKeys) {
+    levels.skip(2, 'no source keys (VAULT_UNSEAL_KEYS_FILE): a Shamir snapshot stays sealed, so the data cannot be read');
+  } else {
+    await levels.run(2, true, async () => {
+      unsealedBy = await unsealAll(ctx, sealType, deps, run);
+    });
+  }
+  const token = config.RESTORE_VERIFY_TOKEN;
+  await levels.run(3, token !== undefined, () => run.step('sourceToken', () => verifySourceToken(ctx, token ?? '')));
+  const canary = config.RESTORE_CANARY_PATH;
+  await levels.run(4, canary !== undefined, () => run.step('canary', () => checkCanary(ctx, token ?? '', { path: canary ?? '', field: config.RESTORE_CANARY_FIELD, expected: config.RESTORE_CANARY_VALUE })));
+  return unsealedBy;
+}
+
+/** What the configuration makes reachable, for the required level. */
+export function levelPlan(config: RestoreConfig, sealType: string, keysGiven: boolean): LevelPlan {
+  return { canUnseal: sealType !== 'shamir' || keysGiven || !config.RESTORE_DRILL, token: config.RESTORE_VERIFY_TOKEN !== undefined, canary: config.RESTORE_CANARY_PATH !== undefined, minLevel: config.RESTORE_DRILL_MIN_LEVEL };
+}
+
+/** After the apply: levels 2-4, report and marker; the journal goes once the marker is written. */
+async function finish(ctx: NodeContext, sealType: string, deps: FlowDeps, run: FinishRun): Promise<RestoreReport> {
+  const { config } = deps;
+  const levels = new LevelRecorder(levelPlan(config, sealType, deps.sourceKeys !== undefined), config.RESTORE_DRILL);
+  await levels.run(1, true, async () => {});
+  const unsealedBy = await checkLevels(ctx, sealType, deps, run, levels);
+  const levelReport = levels.report();
+  const after = await attempt(() => readSealStatus(ctx));
+  const status = 'value' in after ? after.value : undefined;
   const report: RestoreReport = {
-    status: 'restored',
-    snapshot: snapshotSummary(config.SNAPSHOT_FILE, checked),
-    vault: { addr: withoutUserinfo(ctx.client.addr), sealType, version: after.version, clusterName: after.cluster_name },
+    status: levelReport.passed ? 'restored' : 'failed',
+    snapshot: snapshotSummary(config.SNAPSHOT_FILE, run.checked),
+    vault: { addr: withoutUserinfo(ctx.client.addr), sealType, version: status?.version, clusterName: status?.cluster_name },
     pod: { hostname: deps.hostname, restorePod: deps.restorePod },
     unsealedBy,
-    unsealedPeers,
-    sourceTokenVerified,
+    unsealedPeers: run.unsealedPeers ?? [],
+    sourceTokenVerified: levelReport.checks[2]?.status === 'passed',
+    levels: levelReport,
     startedAt: run.startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     durationMs: Date.now() - run.startedAt.getTime(),
@@ -134,5 +178,6 @@ async function finish(ctx: NodeContext, sealType: string, deps: FlowDeps, run: {
   const paths = outputPaths(config);
   await writeOutputs(paths, report);
   await removeJournal(paths.state);
+  logLevels(ctx.log, config.RESTORE_DRILL, levelReport);
   return report;
 }

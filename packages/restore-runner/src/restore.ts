@@ -1,9 +1,10 @@
-import { decideRestorePod, type Logger, readSnapshotRecord, recordPathFor, type VaultClient } from '@vault-raft-backup/common';
+import { AppError, decideRestorePod, describeError, type Logger, readSnapshotRecord, recordPathFor, type VaultClient, writeFileAtomic } from '@vault-raft-backup/common';
 import { access } from 'node:fs/promises';
 import { outputPaths, type RestoreConfig } from './config';
 import { type Journal, readJournal } from './journal';
-import { readMarker } from './report';
-import { restoreSnapshot } from './restore-flow';
+import { levelsOfFailure, logLevels } from './levels';
+import { readMarker, type RestoreReport } from './report';
+import { levelPlan, restoreSnapshot } from './restore-flow';
 import { type NodeContext, type SealStatus, waitForVault } from './vault-node';
 import { formatDuration } from './wait';
 
@@ -64,6 +65,33 @@ async function declineInitialized(ctx: NodeContext, status: SealStatus, config: 
   });
 }
 
+/** A drill that stops before its snapshot applied still leaves its result: a report and the `drill result` line. */
+async function reportDrillFailure(ctx: NodeContext, config: RestoreConfig, status: SealStatus, keysGiven: boolean, err: AppError): Promise<void> {
+  const levels = levelsOfFailure(levelPlan(config, status.type, keysGiven), err);
+  const now = new Date().toISOString();
+  await writeFileAtomic(outputPaths(config).report, `${JSON.stringify({ status: 'failed', levels, error: { code: err.code, message: describeError(err) }, finishedAt: now }, null, 2)}\n`, 0o644);
+  logLevels(ctx.log, true, levels);
+}
+
+/** Restores on this pod; a drill below its required level ends with DRILL_FAILED after writing its report. @throws AppError */
+async function restoreHere(ctx: NodeContext, status: SealStatus, deps: RunnerDeps, restorePod: string, resumed: Journal | undefined): Promise<void> {
+  const { config, log } = deps;
+  const sourceKeys = await deps.loadKeys();
+  let report: RestoreReport;
+  try {
+    report = await restoreSnapshot(ctx, status, { config, sourceKeys, clientFor: deps.clientFor, hostname: deps.hostname, restorePod }, resumed);
+  } catch (err) {
+    if (config.RESTORE_DRILL && err instanceof AppError && err.code !== 'ABORTED') await reportDrillFailure(ctx, config, status, sourceKeys !== undefined, err);
+    throw err;
+  }
+  const { levels } = report;
+  if (config.RESTORE_DRILL && !levels.passed) {
+    const first = levels.checks.find((c) => c.status === 'failed' || c.status === 'not reached');
+    throw new AppError('DRILL_FAILED', `the drill reached level ${levels.reached} of the required ${levels.required}: ${first ? `${first.name} ${first.status}: ${first.reason ?? ''}` : ''} (report ${outputPaths(config).report})`);
+  }
+  log.info('restore complete', { durationMs: report.durationMs, index: report.snapshot.index, term: report.snapshot.term, openedBy: report.unsealedBy, peersOpened: report.unsealedPeers, levelReached: levels.reached, report: outputPaths(config).report });
+}
+
 /**
  * The runner's state machine: wait for Vault -> pod guard -> marker / journal / initialized checks -> restore
  * (see restore-flow.ts) -> idle until SIGTERM, or return when RESTORE_EXIT_WHEN_DONE.
@@ -96,9 +124,7 @@ export async function runRestore(deps: RunnerDeps): Promise<void> {
     if (status.initialized && !resumed && !config.RESTORE_FORCE_OVER_INITIALIZED) await declineInitialized(ctx, status, config);
     else {
       if (status.initialized && !resumed) log.warn('RESTORE_FORCE_OVER_INITIALIZED=true: restoring over an initialized Vault; its live data will be replaced');
-      const sourceKeys = await deps.loadKeys();
-      const report = await restoreSnapshot(ctx, status, { config, sourceKeys, clientFor: deps.clientFor, hostname: deps.hostname, restorePod: pod.restorePod }, resumed);
-      log.info('restore complete', { durationMs: report.durationMs, index: report.snapshot.index, term: report.snapshot.term, openedBy: report.unsealedBy, peersOpened: report.unsealedPeers, report: outputPaths(config).report });
+      await restoreHere(ctx, status, deps, pod.restorePod, resumed);
     }
   }
   if (config.RESTORE_EXIT_WHEN_DONE) return;

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { AppError, codeForStatus, type Logger, type VaultClient, VaultError, vaultErrors } from '@vault-raft-backup/common';
+import { AppError, type Logger, type VaultClient, VaultError } from '@vault-raft-backup/common';
 
 const PATH = 'sys/storage/raft/snapshot-force';
 const PROGRESS_EVERY_MS = 10_000;
@@ -12,7 +12,7 @@ export interface UploadOptions {
   signal: AbortSignal;
   /** Time Vault may take to store and check the upload before it answers. */
   responseTimeoutMs: number;
-  /** Idle time allowed on the socket while sending. */
+  /** Time Vault may take no byte while the snapshot is sent (VAULT_TIMEOUT); VAULT_TRANSFER_MIN_SPEED is the floor besides. */
   socketTimeoutMs: number;
 }
 
@@ -35,47 +35,24 @@ function progressLogger(log: Logger, total: number, started: number): (p: { tran
   };
 }
 
-async function postOnce(client: VaultClient, url: string, file: string, size: number, opts: UploadOptions) {
-  const started = Date.now();
-  try {
-    return await client
-      .got(url, {
-        method: 'POST',
-        // A fresh stream per request: a 307 needs the body again, and a stream can be read only once.
-        // 256 KiB reads: with 1 MiB ones, malloc's heap fragmented over a 4 GiB upload and peak RSS wandered 110-132 MiB.
-        body: createReadStream(file, { highWaterMark: 256 * 1024 }),
-        headers: { ...client.headersFor(PATH, opts.token), 'content-type': 'application/octet-stream', 'content-length': String(size) },
-        timeout: { connect: opts.socketTimeoutMs, socket: opts.socketTimeoutMs, response: opts.responseTimeoutMs },
-        responseType: 'text',
-        signal: opts.signal,
-      })
-      .on('uploadProgress', progressLogger(opts.log, size, started));
-  } catch (cause) {
-    if (opts.signal.aborted) throw opts.signal.reason;
-    throw new VaultError('VAULT_UNREACHABLE', `upload of the snapshot to ${new URL(url).origin} failed: POST /v1/${PATH}`, { path: PATH, cause });
-  }
-}
-
-function rejection(status: number, body: string): VaultError {
-  let errors: string[] = [];
-  try {
-    errors = vaultErrors(JSON.parse(body));
-  } catch {
-    errors = [];
-  }
-  const detail = errors.length ? errors.join('; ') : 'no error message';
+/** Vault's refusal of the upload, said with what to do about it; Vault's `errors` list stays with it. */
+function rejection(err: VaultError): VaultError {
+  const status = err.status ?? 0;
+  const detail = err.errors.length ? err.errors.join('; ') : 'no error message';
   const where = `POST /v1/${PATH}`;
-  if (status === 500) return new VaultError('RESTORE_FAILED', `Vault rejected the snapshot (500 ${detail}): ${where}; the archive is corrupt or not a raft snapshot: check the backup that produced it`, { path: PATH, status });
-  if (status === 413) return new VaultError('RESTORE_FAILED', `Vault refused the snapshot as too large (413 ${detail}): ${where}; raise the listener's max_request_size`, { path: PATH, status });
-  if (status === 503) return new VaultError(codeForStatus(status, errors), `Vault could not take the snapshot (503 ${detail}): ${where}; check that the node is unsealed and active`, { path: PATH, status });
-  return new VaultError(codeForStatus(status, errors), `Vault answered ${status} (${detail}): ${where}`, { path: PATH, status });
+  const details = { path: PATH, status, errors: err.errors };
+  if (status === 500) return new VaultError('RESTORE_FAILED', `Vault rejected the snapshot (500 ${detail}): ${where}; the archive is corrupt or not a raft snapshot: check the backup that produced it`, details);
+  if (status === 413) return new VaultError('RESTORE_FAILED', `Vault refused the snapshot as too large (413 ${detail}): ${where}; raise the listener's max_request_size`, details);
+  if (status === 503) return new VaultError(err.code, `Vault could not take the snapshot (503 ${detail}): ${where}; check that the node is unsealed and active`, details);
+  return err;
 }
 
 /**
- * Streams the snapshot file to `sys/storage/raft/snapshot-force` (Content-Length set, never
- * buffered), re-opening the file for one 307 to the active node. Resolves on 204/200, which
- * means accepted, not yet applied.
- * @throws VaultError RESTORE_FAILED for a 500 (archive rejected), VAULT_SEALED, VAULT_REDIRECT, VAULT_UNREACHABLE.
+ * Streams the snapshot file to `sys/storage/raft/snapshot-force` through the Vault transport (Content-Length
+ * set, never buffered), re-opening the file for the one 307 to the active node its redirect policy follows.
+ * Resolves on 204/200, which means accepted, not yet applied.
+ * @throws VaultError RESTORE_FAILED for a 500 (archive rejected), VAULT_SEALED, VAULT_REDIRECT, VAULT_UNREACHABLE,
+ * VAULT_TIMEOUT (the upload stalled or crawled below the speed floor).
  */
 export async function uploadSnapshot(client: VaultClient, file: string, opts: UploadOptions): Promise<UploadResult> {
   let size: number;
@@ -85,14 +62,14 @@ export async function uploadSnapshot(client: VaultClient, file: string, opts: Up
     throw new AppError('FILE_IO', `cannot read snapshot file ${file}`, { cause });
   }
   const started = Date.now();
-  let url = `${client.addr}/v1/${PATH}`;
-  let res = await postOnce(client, url, file, size, opts);
-  if (res.statusCode === 307 && typeof res.headers.location === 'string') {
-    url = new URL(res.headers.location, url).toString();
-    opts.log.info('following redirect to the active node', { path: PATH, location: new URL(url).origin });
-    res = await postOnce(client, url, file, size, opts);
+  const progress = progressLogger(opts.log, size, started);
+  // A fresh stream per request: a 307 needs the body again, and a stream can be read only once.
+  // 256 KiB reads: with 1 MiB ones, malloc's heap fragmented over a 4 GiB upload and peak RSS wandered 110-132 MiB.
+  const body = { open: () => createReadStream(file, { highWaterMark: 256 * 1024 }), bytes: size };
+  try {
+    const res = await client.upload(PATH, { body, token: opts.token, signal: opts.signal, responseMs: opts.responseTimeoutMs, idleMs: opts.socketTimeoutMs, onProgress: (transferred) => progress({ transferred }) });
+    return { bytes: size, durationMs: Date.now() - started, acceptedBy: res.servedBy };
+  } catch (err) {
+    throw err instanceof VaultError && err.status !== undefined && err.code !== 'VAULT_REDIRECT' ? rejection(err) : err;
   }
-  if (res.statusCode === 307) throw new VaultError('VAULT_REDIRECT', `too many redirects (only one 307 to the active node is followed): POST /v1/${PATH}`, { path: PATH, status: 307 });
-  if (res.statusCode !== 204 && res.statusCode !== 200) throw rejection(res.statusCode, res.body);
-  return { bytes: size, durationMs: Date.now() - started, acceptedBy: new URL(url).origin };
 }

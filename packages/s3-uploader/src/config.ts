@@ -1,5 +1,6 @@
-import { count, type EnvSpec, latestKeyOf, required, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, size, withS3Checks } from '@vault-raft-backup/common';
+import { count, type EnvSpec, latestKeyOf, required, runTimeout, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, size, withS3Checks } from '@vault-raft-backup/common';
 import { z } from 'zod';
+import { metricsEnvShape } from '@vault-raft-backup/common';
 
 const MIB = 1024 * 1024;
 /**
@@ -16,8 +17,10 @@ export const spec = {
   schema: withS3Checks(
     z.object({
       SNAPSHOT_FILE: required('path').describe('snapshot to upload; SNAPSHOT_FILE.json (from snapshot-taker) gives its sha256, size and time'),
+      ...metricsEnvShape,
       ...s3EnvShape,
       ...s3LatestKeyShape,
+      RUN_TIMEOUT: runTimeout('45m'),
       S3_SSE: z.enum(['AES256', 'aws:kms'], { error: 'must be AES256 or aws:kms' }).optional().describe('server-side encryption: AES256 or aws:kms (unset: bucket default)'),
       S3_SSE_KMS_KEY_ID: z.string().optional().describe('KMS key for S3_SSE=aws:kms (unset: the AWS managed key)'),
       S3_STORAGE_CLASS: z

@@ -1,6 +1,9 @@
-import { createS3Client, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
+import { createRunMetrics, createS3Client, metricsEnabled, runMain, s3ClientOptionsFrom } from '@vault-raft-backup/common';
 import { latestKeyOf, spec } from './config';
+import { recordUploadMetrics } from './upload-metrics';
 import { uploadSnapshot } from './upload-snapshot';
+
+const metrics = createRunMetrics('backup', 's3-uploader');
 
 runMain({
   name: 's3-uploader',
@@ -10,7 +13,7 @@ runMain({
   run: async (config, { log, signal }) => {
     const client = createS3Client(s3ClientOptionsFrom(config, process.env));
     try {
-      await uploadSnapshot(
+      const stored = await uploadSnapshot(
         client,
         {
           file: config.SNAPSHOT_FILE,
@@ -27,8 +30,10 @@ runMain({
         },
         log,
       );
+      await recordUploadMetrics(metrics, { ...stored, client, bucket: config.S3_BUCKET, prefix: config.S3_PREFIX, signal, counting: metricsEnabled(config) }, log);
     } finally {
       client.destroy();
     }
   },
+  atEnd: metrics.finish,
 });

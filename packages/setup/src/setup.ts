@@ -1,17 +1,27 @@
 import { AppError, type Logger, registerSecret, type VaultClient } from '@vault-raft-backup/common';
+import { ensureAuthMount } from './auth-mount';
 import { roleDifferences } from './role-settings';
 
-/** What to write, already resolved from the config. */
-export interface SetupPlan {
+/** The snapshot policy to write. */
+export interface PolicyPlan {
   policyName: string;
   policy: string;
+  signal?: AbortSignal | undefined;
+}
+
+/** A role of an auth method: `POST auth/<mount>/role/<roleName>` with `role`. */
+export interface RolePlan {
   mount: string;
   roleName: string;
   role: Record<string, unknown>;
+  signal?: AbortSignal | undefined;
+}
+
+/** What to write for AppRole, already resolved from the config. */
+export interface SetupPlan extends PolicyPlan, RolePlan {
   newSecretId: boolean;
   /** Response-wrap the secret ID for this long (e.g. `5m`). */
   wrapTtl?: string | undefined;
-  signal?: AbortSignal | undefined;
 }
 
 /** The credentials for the Kubernetes Secret. */
@@ -29,7 +39,8 @@ interface Data<T> {
   data?: T;
 }
 
-async function ensurePolicy(client: VaultClient, plan: SetupPlan, log: Logger): Promise<void> {
+/** Writes the snapshot policy when it differs from the plan. */
+export async function ensurePolicy(client: VaultClient, plan: PolicyPlan, log: Logger): Promise<void> {
   const path = `sys/policies/acl/${plan.policyName}`;
   const res = await client.request<Data<{ policy?: string }>>('GET', path, { idempotent: true, allowStatus: [404], signal: plan.signal });
   const current = res.status === 404 ? undefined : res.body?.data?.policy;
@@ -41,21 +52,8 @@ async function ensurePolicy(client: VaultClient, plan: SetupPlan, log: Logger): 
   log.info(`policy ${outcome}`, { item: 'policy', outcome, policy: plan.policyName });
 }
 
-async function ensureAppRoleMount(client: VaultClient, plan: SetupPlan, log: Logger): Promise<void> {
-  const res = await client.request<Record<string, unknown> & Data<Record<string, { type?: string }>>>('GET', 'sys/auth', { idempotent: true, signal: plan.signal });
-  const key = `${plan.mount}/`;
-  const mounted = res.body?.data?.[key] ?? (res.body?.[key] as { type?: string } | undefined);
-  let outcome: Outcome = 'unchanged';
-  if (mounted === undefined) {
-    await client.request('POST', `sys/auth/${plan.mount}`, { json: { type: 'approle', description: 'vault-raft-backup' }, signal: plan.signal });
-    outcome = 'created';
-  } else if (mounted.type !== 'approle') {
-    throw new AppError('SETUP_CONFLICT', `auth mount ${key} exists but is of type ${String(mounted.type)}, not approle: choose another SETUP_APPROLE_MOUNT`);
-  }
-  log.info(`auth method ${outcome}`, { item: 'auth', outcome, mount: key });
-}
-
-async function ensureRole(client: VaultClient, plan: SetupPlan, log: Logger): Promise<void> {
+/** Writes the role when any planned setting differs (a setting Vault does not report counts as different). */
+export async function ensureRole(client: VaultClient, plan: RolePlan, log: Logger): Promise<void> {
   const path = `auth/${plan.mount}/role/${plan.roleName}`;
   const res = await client.request<Data<Record<string, unknown>>>('GET', path, { idempotent: true, allowStatus: [404], signal: plan.signal });
   const current = res.status === 404 ? undefined : (res.body?.data ?? {});
@@ -90,7 +88,7 @@ async function createSecretId(client: VaultClient, plan: SetupPlan, log: Logger)
  */
 export async function runSetup(client: VaultClient, plan: SetupPlan, log: Logger): Promise<SetupResult> {
   await ensurePolicy(client, plan, log);
-  await ensureAppRoleMount(client, plan, log);
+  await ensureAuthMount(client, { mount: plan.mount, type: 'approle', enable: true, variable: 'SETUP_APPROLE_MOUNT', signal: plan.signal }, log);
   await ensureRole(client, plan, log);
   const res = await client.request<Data<{ role_id?: string }>>('GET', `auth/${plan.mount}/role/${plan.roleName}/role-id`, { idempotent: true, signal: plan.signal });
   const roleId = res.body?.data?.role_id;

@@ -24,8 +24,14 @@ describe('flags', () => {
     expect(envFromFlags(['--role-name=r2', '--output=/tmp/x'], { SETUP_ROLE_NAME: 'r1' })).toMatchObject({ SETUP_ROLE_NAME: 'r2', SETUP_OUTPUT: '/tmp/x' });
   });
 
-  it('reject anything else', () => {
-    expect(() => envFromFlags(['--role-name', 'r2'], {})).toThrow(/expected --name=value/);
+  it('also take the value as the next argument: --auth kubernetes', () => {
+    expect(envFromFlags(['--auth', 'kubernetes', '--enable-mount=true'], {})).toMatchObject({ SETUP_AUTH: 'kubernetes', SETUP_ENABLE_MOUNT: 'true' });
+  });
+
+  it('reject anything else: a bare value, or a flag without one', () => {
+    expect(() => envFromFlags(['kubernetes'], {})).toThrow(/expected --name=value or --name value/);
+    expect(() => envFromFlags(['--auth'], {})).toThrow(/argument "--auth"/);
+    expect(() => envFromFlags(['--auth', '--role-name=x'], {})).toThrow(/argument "--auth"/);
   });
 });
 

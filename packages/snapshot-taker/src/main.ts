@@ -1,6 +1,8 @@
-import { runMain, vaultClientFromConfig } from '@vault-raft-backup/common';
+import { createRunMetrics, runMain, vaultClientFromConfig } from '@vault-raft-backup/common';
 import { spec } from './config';
 import { revokeToken, takeSnapshot } from './take-snapshot';
+
+const metrics = createRunMetrics('backup', 'snapshot-taker');
 
 runMain({
   name: 'snapshot-taker',
@@ -11,9 +13,11 @@ runMain({
     const client = vaultClientFromConfig(config, log, config.VAULT_TOKEN);
     try {
       const clientAt = (origin: string) => vaultClientFromConfig({ ...config, VAULT_ADDR: origin }, log);
-      await takeSnapshot(client, { file: config.SNAPSHOT_FILE, stallMs: config.SNAPSHOT_STALL_TIMEOUT, firstByteMs: config.VAULT_TIMEOUT, signal, clientAt }, log);
+      const record = await takeSnapshot(client, { file: config.SNAPSHOT_FILE, stallMs: config.SNAPSHOT_STALL_TIMEOUT, firstByteMs: config.SNAPSHOT_FIRST_BYTE_TIMEOUT, callMs: config.VAULT_TIMEOUT, signal, clientAt }, log);
+      metrics.set('snapshot_bytes', record.bytes).set('snapshot_raft_index', record.index);
     } finally {
       if (config.VAULT_REVOKE_TOKEN) await revokeToken(client, log);
     }
   },
+  atEnd: metrics.finish,
 });

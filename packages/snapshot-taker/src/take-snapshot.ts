@@ -11,6 +11,7 @@ import {
   SnapshotError,
   SnapshotVerifier,
   type VaultClient,
+  VaultError,
   withoutUserinfo,
   writeSnapshotRecord,
 } from '@vault-raft-backup/common';
@@ -20,8 +21,12 @@ export const SNAPSHOT_PATH = 'sys/storage/raft/snapshot';
 
 export interface TakeParams {
   file: string;
+  /** Abort when the stream moves no byte for this long (SNAPSHOT_STALL_TIMEOUT). */
   stallMs: number;
+  /** Time Vault may take before the first byte (SNAPSHOT_FIRST_BYTE_TIMEOUT). */
   firstByteMs: number;
+  /** Time the seal-status read may take in all (VAULT_TIMEOUT). */
+  callMs: number;
   signal: AbortSignal;
   /** A client for the node at this origin, with the same TLS settings and no token: reads that node's seal status. */
   clientAt: (origin: string) => VaultClient;
@@ -32,15 +37,14 @@ const FILE_ERRORS = new Set(['ENOSPC', 'EDQUOT', 'EFBIG', 'EROFS', 'EACCES', 'EP
 
 /** Maps a failure of the byte stream to a snapshot error that says what happened. */
 function streamFailure(err: unknown, params: TakeParams): unknown {
-  const { signal, stallMs } = params;
+  const { signal } = params;
+  // the transport ended a stream that stalled or crawled; its message says which (no cause: it would repeat it)
+  if (err instanceof VaultError && err.code === 'VAULT_TIMEOUT') return new SnapshotError('SNAPSHOT_STALLED', `snapshot stream ${err.message.replace(/^transfer /, '')}`);
   if (err instanceof AppError) return err;
   if (signal.aborted) return signal.reason;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && FILE_ERRORS.has(code)) {
     return new AppError('FILE_IO', `cannot write the snapshot to ${params.file} (${code})`, { cause: err });
-  }
-  if (code === 'ETIMEDOUT' || (err as Error).name === 'TimeoutError') {
-    return new SnapshotError('SNAPSHOT_STALLED', `snapshot stream stalled: no data from Vault for ${stallMs / 1000}s`, { cause: err });
   }
   return new SnapshotError('SNAPSHOT_INCOMPLETE', 'snapshot stream from Vault broke off before the archive was complete', { cause: err });
 }
@@ -67,7 +71,7 @@ export async function takeSnapshot(client: VaultClient, params: TakeParams, log:
   // The seal facts of the node that served the snapshot (the active node after a 307), read while the
   // snapshot streams and given VAULT_TIMEOUT in all: they never delay or fail the snapshot itself.
   const stopFacts = new AbortController();
-  const facts = readSealFacts(params.clientAt(opened.servedBy), AbortSignal.any([params.signal, stopFacts.signal, AbortSignal.timeout(params.firstByteMs)]));
+  const facts = readSealFacts(params.clientAt(opened.servedBy), AbortSignal.any([params.signal, stopFacts.signal, AbortSignal.timeout(params.callMs)]));
   try {
     await pipeline(opened.body, verifier, progressStream(progress), target.stream, { signal: params.signal });
     const info = await verifier.result;

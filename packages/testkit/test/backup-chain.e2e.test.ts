@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { repoRoot, runBundle, type S3Server, startS3Server, startVaultDouble, type VaultDouble } from '../src/index';
+import { createServiceAccountIssuer, repoRoot, runBundle, type S3Server, setUpServiceAccountAuth, startS3Server, startVaultDouble, type VaultDouble } from '../src/index';
 import { roundTrip } from '../src/roundtrip/index';
 
 const BUCKET = 'chain';
@@ -78,6 +78,52 @@ describe('the backup job, chained as the CronJob runs it', () => {
     expect(readdirSync(join(work, 'snapshot'))).toEqual([]);
     expect(await s3.listKeys(BUCKET, 'cut/')).toHaveLength(2);
     expect((await objectBytes('cut/latestbackup.snap')).equals(latestBefore)).toBe(true);
+  });
+});
+
+describe('the backup job with Kubernetes auth (the kubernetes-auth component)', () => {
+  const issuer = createServiceAccountIssuer();
+  const NS = 'vault-raft-backup';
+  const SA = 'vault-raft-backup';
+
+  beforeAll(() => setUpServiceAccountAuth(vault, { publicKeyPem: issuer.publicKeyPem, role: 'vault-raft-backup', namespace: NS, serviceAccount: SA, policies: ['vault-raft-backup'] }));
+
+  /** The CronJob's containers with kubernetes-login first, the projected token on its own volume. */
+  async function kubernetesJob(prefix: string, jwt: string) {
+    mkdirSync(join(work, 'serviceaccount'));
+    writeFileSync(join(work, 'serviceaccount', 'token'), jwt);
+    const shared = { VAULT_ADDR: vault.url, VAULT_TOKEN_FILE: join(work, 'vault-token', 'token'), SNAPSHOT_FILE: join(work, 'snapshot', 'vault.snap') };
+    const login = await runBundle('kubernetes-login', { node: 'node24', env: { ...shared, VAULT_AUTH_ROLE: 'vault-raft-backup', VAULT_JWT_FILE: join(work, 'serviceaccount', 'token') } });
+    const take = login.code === 0 ? await runBundle('snapshot-taker', { node: 'node24', env: shared }) : undefined;
+    const upload = take?.code === 0 ? await runBundle('s3-uploader', { node: 'node24', env: { ...s3.env(), SNAPSHOT_FILE: shared.SNAPSHOT_FILE, S3_BUCKET: BUCKET, S3_PREFIX: prefix } }) : undefined;
+    return { login, take, upload, shared };
+  }
+
+  it('moves a verified snapshot to S3 with no stored secret, and no token or JWT in any output', async () => {
+    const jwt = issuer.mint({ namespace: NS, serviceAccount: SA });
+
+    const job = await kubernetesJob('k8s/', jwt);
+
+    expect([job.login.code, job.take?.code, job.upload?.code]).toEqual([0, 0, 0]);
+    const snapshot = readFileSync(job.shared.SNAPSHOT_FILE);
+    expect((await objectBytes('k8s/latestbackup.snap')).equals(snapshot)).toBe(true);
+    const token = readFileSync(job.shared.VAULT_TOKEN_FILE, 'utf8');
+    expect((await fetch(`${vault.url}/v1/auth/token/lookup-self`, { headers: { 'x-vault-token': token } })).status).toBe(403);
+    const output = [job.login, job.take, job.upload].map((r) => `${r?.stdout}${r?.stderr}`).join('');
+    for (const secret of [token, jwt, jwt.split('.')[2] ?? '', s3.secretAccessKey]) expect(output).not.toContain(secret);
+  });
+
+  it('when the role does not admit the pod\'s namespace, login exits 1 saying so and nothing else runs', async () => {
+    const jwt = issuer.mint({ namespace: 'other-team', serviceAccount: SA });
+
+    const job = await kubernetesJob('k8s-refused/', jwt);
+
+    expect(job.login.code).toBe(1);
+    expect(job.login.lines.at(-1)?.msg).toMatch(/^Vault login failed \(403 namespace not authorized\): .*bound_service_account_namespaces/);
+    expect([job.take, job.upload]).toEqual([undefined, undefined]);
+    expect(readdirSync(join(work, 'vault-token'))).toEqual([]);
+    expect(await s3.listKeys(BUCKET, 'k8s-refused/')).toEqual([]);
+    expect(`${job.login.stdout}${job.login.stderr}`).not.toContain(jwt);
   });
 });
 

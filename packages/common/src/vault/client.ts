@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
-import got, { type Got, type OptionsInit } from 'got';
-import { ConfigError, type ErrorCode, VaultError } from '../errors';
+import type { Readable } from 'node:stream';
+import got from 'got';
+import { ConfigError } from '../errors';
 import type { Logger } from '../log';
-import { DEFAULT_RETRY, type RetryPolicy, withRetry } from './retry';
+import type { ReopenableBody } from './exchange';
+import { DEFAULT_RETRY, type RetryPolicy } from './retry';
+import { DEFAULT_SPEED_FLOOR, type SpeedFloor } from './transfer-guard';
+import { type VaultMethod, VaultTransport } from './transport';
 
 export interface VaultClientOptions {
   /** Base address, e.g. http://127.0.0.1:8200 (no trailing slash). */
@@ -12,16 +16,18 @@ export interface VaultClientOptions {
   skipVerify?: boolean;
   namespace?: string | undefined;
   token?: string | undefined;
-  /** Timeout for one JSON call, and for the first byte of a stream. */
+  /** Timeout of one JSON call; of connecting, for a transfer. */
   timeoutMs?: number;
   retry?: RetryPolicy;
+  /** The speed floor of transfers (VAULT_TRANSFER_MIN_SPEED over VAULT_TRANSFER_SPEED_TIME). */
+  floor?: SpeedFloor;
   log: Logger;
 }
 
 export interface VaultResponse<T> {
   status: number;
   body: T;
-  /** URL that answered, after at most one redirect. */
+  /** URL that answered. */
   url: string;
 }
 
@@ -37,50 +43,60 @@ export interface RequestOptions {
   token?: string | undefined;
 }
 
+/** A streamed download (the raft snapshot). */
+export interface OpenedStream {
+  body: Readable;
+  /** Origin of the node that served the stream (the active node after a redirect). */
+  servedBy: string;
+  contentType: string | undefined;
+}
+
+/** A streamed upload of a file (the restore). */
+export interface UploadOptions {
+  body: ReopenableBody;
+  token?: string | undefined;
+  signal?: AbortSignal | undefined;
+  /** Time Vault may take to answer once the body is sent. */
+  responseMs: number;
+  /** Time Vault may take no byte while the body is sent. */
+  idleMs: number;
+  contentType?: string;
+  onProgress?: (bytes: number) => void;
+  allowStatus?: number[];
+}
+
 /** sys/ endpoints that only exist in the root namespace: never send X-Vault-Namespace to them. */
 const ROOT_ONLY = /^sys\/(storage\/raft|health|init|unseal|seal-status|seal\b|leader)/;
 
-/** Extracts Vault's `{"errors":[...]}` list from a body, tolerating anything else. */
-export function vaultErrors(body: unknown): string[] {
-  if (typeof body === 'object' && body !== null && Array.isArray((body as { errors?: unknown }).errors)) {
-    return ((body as { errors: unknown[] }).errors).map(String);
+function readCa(path: string | undefined): Buffer | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path);
+  } catch (err) {
+    throw new ConfigError([`VAULT_CACERT: cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
   }
-  return [];
 }
 
-/** The error code for a Vault status. */
-export function codeForStatus(status: number, errors: string[]): ErrorCode {
-  if (status === 403) return 'VAULT_PERMISSION_DENIED';
-  if (status === 503 && errors.some((e) => /sealed/i.test(e))) return 'VAULT_SEALED';
-  return 'VAULT_HTTP';
-}
-
-/** A small Vault HTTP client on got: TLS, namespace, timeouts, bounded retries, one redirect. */
+/** A small Vault client: TLS, token and namespace headers; every call goes through the one {@link VaultTransport}. */
 export class VaultClient {
   readonly addr: string;
-  private readonly http: Got;
+  private readonly transport: VaultTransport;
   private readonly options: VaultClientOptions;
 
   /** @throws ConfigError when VAULT_CACERT cannot be read. */
   constructor(options: VaultClientOptions) {
     this.options = options;
     this.addr = options.addr.replace(/\/+$/, '');
-    let ca: Buffer | undefined;
-    if (options.caCertPath) {
-      try {
-        ca = readFileSync(options.caCertPath);
-      } catch (err) {
-        throw new ConfigError([`VAULT_CACERT: cannot read ${options.caCertPath} (${(err as NodeJS.ErrnoException).code ?? 'error'})`]);
-      }
-    }
-    const init: OptionsInit = {
-      https: { certificateAuthority: ca, rejectUnauthorized: !options.skipVerify },
+    const http = got.extend({
+      https: { certificateAuthority: readCa(options.caCertPath), rejectUnauthorized: !options.skipVerify },
+      // the transport owns retries, redirects and error statuses
       retry: { limit: 0 },
       throwHttpErrors: false,
       followRedirect: false,
       headers: { 'x-vault-request': 'true', 'user-agent': 'vault-raft-backup' },
-    };
-    this.http = got.extend(init);
+    });
+    const settings = { addr: this.addr, http, timeoutMs: options.timeoutMs ?? 30_000, retry: options.retry ?? DEFAULT_RETRY, floor: options.floor ?? DEFAULT_SPEED_FLOOR, log: options.log };
+    this.transport = new VaultTransport(settings);
   }
 
   /** A client with the same settings and another token. */
@@ -93,73 +109,52 @@ export class VaultClient {
     return new VaultClient({ ...this.options, timeoutMs });
   }
 
-  /** Headers for a path: token and namespace (except for root-only sys endpoints). */
-  headersFor(path: string, token = this.options.token): Record<string, string> {
-    const h: Record<string, string> = {};
-    if (token) h['x-vault-token'] = token;
-    if (this.options.namespace && !ROOT_ONLY.test(path)) h['x-vault-namespace'] = this.options.namespace;
-    return h;
-  }
-
-  /**
-   * Sends one JSON request to `/v1/<path>`, retrying idempotent calls, following at most one 307.
-   * @throws VaultError on a status >= 400 not in allowStatus, on network failure, or on a second redirect.
-   */
-  async request<T = unknown>(method: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'LIST', path: string, opts: RequestOptions = {}): Promise<VaultResponse<T>> {
-    const policy = this.retryPolicy;
-    return withRetry(() => this.requestOnce<T>(method, path, opts), { policy, retries: opts.idempotent ? policy.retries : 0, path, log: this.options.log, signal: opts.signal });
-  }
-
-  private async requestOnce<T>(method: string, path: string, opts: RequestOptions, url = `${this.addr}/v1/${path}`, redirected = false): Promise<VaultResponse<T>> {
-    const shownMethod = method;
-    let res: { statusCode: number; body: string; headers: Record<string, string | string[] | undefined>; url: string };
-    try {
-      res = await this.http(url, {
-        method: method === 'LIST' ? 'GET' : (method as 'GET'),
-        searchParams: method === 'LIST' ? { list: 'true' } : undefined,
-        json: opts.json,
-        headers: { ...this.headersFor(path, opts.token ?? this.options.token), ...opts.headers },
-        timeout: { request: this.options.timeoutMs ?? 30_000 },
-        responseType: 'text',
-        signal: opts.signal,
-      });
-    } catch (cause) {
-      throw new VaultError('VAULT_UNREACHABLE', `cannot reach Vault at ${new URL(url).origin}: ${shownMethod} /v1/${path}`, { path, cause });
-    }
-    if (res.statusCode === 307) {
-      const location = res.headers.location;
-      if (redirected || typeof location !== 'string') {
-        throw new VaultError('VAULT_REDIRECT', `too many redirects (only one 307 to the active node is followed): ${shownMethod} /v1/${path}`, { path, status: 307 });
-      }
-      this.options.log.info('following redirect to the active node', { path, location: new URL(location, url).origin });
-      return this.requestOnce<T>(method, path, opts, new URL(location, url).toString(), true);
-    }
-    let body: unknown;
-    try {
-      body = res.body === '' ? undefined : JSON.parse(res.body);
-    } catch {
-      body = undefined;
-    }
-    if (res.statusCode >= 400 && !opts.allowStatus?.includes(res.statusCode)) {
-      const errors = vaultErrors(body);
-      const detail = errors.length ? errors.join('; ') : 'no error message';
-      throw new VaultError(codeForStatus(res.statusCode, errors), `Vault answered ${res.statusCode} (${detail}): ${shownMethod} /v1/${path}`, { path, status: res.statusCode });
-    }
-    return { status: res.statusCode, body: body as T, url: res.url };
-  }
-
-  /** The retry policy of idempotent calls (VAULT_MAX_RETRIES), which streamed calls use too. */
-  get retryPolicy(): RetryPolicy {
-    return this.options.retry ?? DEFAULT_RETRY;
-  }
-
   /** The logger the client reports retries to. */
   get log(): Logger {
     return this.options.log;
   }
 
-  /** The underlying got instance, for streaming calls in this folder. */
-  get got(): Got {
-    return this.http;
+  private headersFor(path: string, token = this.options.token, extra: Record<string, string> = {}): Record<string, string> {
+    const h: Record<string, string> = {};
+    if (token) h['x-vault-token'] = token;
+    if (this.options.namespace && !ROOT_ONLY.test(path)) h['x-vault-namespace'] = this.options.namespace;
+    return { ...h, ...extra };
+  }
+
+  /**
+   * Sends one JSON request to `/v1/<path>`, retrying idempotent calls within the retry budget.
+   * @throws VaultError on a status >= 400 not in allowStatus, on network failure, or on a redirect not followed.
+   */
+  async request<T = unknown>(method: VaultMethod, path: string, opts: RequestOptions = {}): Promise<VaultResponse<T>> {
+    const headers = this.headersFor(path, opts.token ?? this.options.token, opts.headers);
+    const res = await this.transport.text({ method, path, headers, json: opts.json, idempotent: opts.idempotent, allowStatus: opts.allowStatus, signal: opts.signal });
+    let body: unknown;
+    try {
+      body = res.text === '' ? undefined : JSON.parse(res.text);
+    } catch {
+      body = undefined;
+    }
+    return { status: res.status, body: body as T, url: res.url };
+  }
+
+  /**
+   * Opens a streamed GET of `/v1/<path>`: retried until the first byte (within `firstByteMs`), then ended with
+   * VaultError VAULT_TIMEOUT when it moves no byte for `idleMs` or crawls below the speed floor.
+   * @throws VaultError before the first byte.
+   */
+  async openStream(path: string, opts: { signal?: AbortSignal | undefined; firstByteMs: number; idleMs: number }): Promise<OpenedStream> {
+    const answer = await this.transport.download({ method: 'GET', path, headers: this.headersFor(path), idempotent: true, signal: opts.signal }, { headMs: opts.firstByteMs, idleMs: opts.idleMs });
+    const type = answer.headers['content-type'];
+    return { body: answer.body, servedBy: new URL(answer.url).origin, contentType: type };
+  }
+
+  /**
+   * POSTs a re-openable body to `/v1/<path>` (never retried: an upload is not idempotent).
+   * @throws VaultError for an error status not in allowStatus, a redirect not followed, or a transfer that stalls or crawls.
+   */
+  async upload(path: string, o: UploadOptions): Promise<VaultResponse<string> & { servedBy: string }> {
+    const headers = this.headersFor(path, o.token ?? this.options.token, { 'content-type': o.contentType ?? 'application/octet-stream', 'content-length': String(o.body.bytes) });
+    const res = await this.transport.upload({ method: 'POST', path, headers, body: o.body, allowStatus: o.allowStatus, signal: o.signal }, { headMs: o.responseMs, idleMs: o.idleMs, onProgress: o.onProgress });
+    return { status: res.status, body: res.text, url: res.url, servedBy: new URL(res.url).origin };
   }
 }

@@ -1,4 +1,9 @@
-export { codeForStatus, type RequestOptions, VaultClient, type VaultClientOptions, type VaultResponse, vaultErrors } from './client';
-export { backoffDelay, DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, type RetryPolicy, sleep } from './retry';
-export { type OpenedStream, type OpenStreamOptions, openVaultStream } from './stream';
-export { type VaultConnectionConfig, vaultClientFromConfig, vaultConnectionShape } from './config';
+export { type OpenedStream, type RequestOptions, type UploadOptions, VaultClient, type VaultClientOptions, type VaultResponse } from './client';
+export { type VaultConnectionConfig, vaultClientFromConfig, vaultConnectionShape, vaultTransferShape } from './config';
+export { codeForStatus, vaultErrors } from './errors-of';
+export type { ReopenableBody } from './exchange';
+export { REDIRECT_PATHS, redirectTarget } from './redirect';
+export { backoffDelay, DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, type RetryPolicy, retryAfterMs, sleep } from './retry';
+export { type OpenStreamOptions, openVaultStream } from './stream';
+export { DEFAULT_SPEED_FLOOR, guardTransfer, type SpeedFloor, type TransferFailure, type TransferGuard, type TransferLimits } from './transfer-guard';
+export type { VaultMethod } from './transport';

@@ -3,7 +3,7 @@ import { type BundleResult, bundlePath, type RunBundleOptions, runBundle } from 
 import { currentCase, keepOutput } from './ledger';
 
 /** The shipped entrypoints the suite drives. */
-export type BundleName = 'approle-login' | 'snapshot-taker' | 's3-uploader' | 'restore-fetcher' | 'restore-runner' | 'setup';
+export type BundleName = 'approle-login' | 'kubernetes-login' | 'snapshot-taker' | 's3-uploader' | 'restore-fetcher' | 'restore-runner' | 'setup';
 
 const QUIET = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
 

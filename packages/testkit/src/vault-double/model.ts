@@ -1,4 +1,5 @@
 import { newAccessor, newToken, newUuid } from './crypto';
+import type { MethodConfig, MethodRole } from './method-types';
 
 /** A token in the token store. Times are epoch seconds; ttl 0 = never expires. */
 export interface TokenEntry {
@@ -73,6 +74,10 @@ export interface Model {
   secretIds: Map<string, SecretIdEntry>;
   kv: Map<string, Record<string, unknown>>;
   wraps: Map<string, WrapEntry>;
+  /** Configs of the kubernetes and jwt mounts, by mount path. */
+  methodConfigs: Map<string, MethodConfig>;
+  /** Roles of the kubernetes and jwt mounts, by `<mount>/<name>`. */
+  methodRoles: Map<string, MethodRole>;
 }
 
 export function nowSeconds(): number {
@@ -91,6 +96,8 @@ export function emptyModel(clusterName: string): { model: Model; rootToken: stri
     secretIds: new Map(),
     kv: new Map(),
     wraps: new Map(),
+    methodConfigs: new Map(),
+    methodRoles: new Map(),
   };
   const root = issueToken(model, { policies: ['root'], ttl: 0, path: 'auth/token/root', displayName: 'root' });
   return { model, rootToken: root.id };

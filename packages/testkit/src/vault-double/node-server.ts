@@ -8,6 +8,7 @@ import { type NodeState, withLock } from './node';
 import type { Route } from './route';
 import { adminRoutes } from './routes-admin';
 import { approleRoutes } from './routes-approle';
+import { authMethodRoutes } from './routes-auth-methods';
 import { healthRoutes } from './routes-health';
 import { kvRoutes } from './routes-kv';
 import { raftRoutes } from './routes-raft';
@@ -16,7 +17,7 @@ import { tokenRoutes } from './routes-token';
 import type { VaultDoubleOptions } from './types';
 import { wrappingRoutes } from './wrapping';
 
-const ROUTES: Route[] = [...healthRoutes, ...sealRoutes, ...raftRoutes, ...adminRoutes, ...wrappingRoutes, ...tokenRoutes, ...approleRoutes, ...kvRoutes];
+const ROUTES: Route[] = [...healthRoutes, ...sealRoutes, ...raftRoutes, ...adminRoutes, ...wrappingRoutes, ...tokenRoutes, ...authMethodRoutes, ...approleRoutes, ...kvRoutes];
 
 const FAIL_MESSAGES: Record<number, string> = { 429: 'rate limit quota exceeded', 503: 'Vault is sealed', 500: 'internal error' };
 
@@ -31,11 +32,18 @@ function injectedFailure(cluster: Cluster, path: string, res: ServerResponse): b
   return true;
 }
 
-function findRoute(method: string, path: string): { route: Route; match: RegExpExecArray } | 'method' | undefined {
+/** Whether a route bound to mount types serves this match (the mount's type, in open storage). */
+function servesMount(cluster: Cluster, route: Route, match: RegExpExecArray): boolean {
+  if (!route.mountTypes) return true;
+  const type = cluster.storage.model?.authMounts.get(`${match[1] ?? ''}/`)?.type;
+  return type !== undefined && route.mountTypes.includes(type);
+}
+
+function findRoute(cluster: Cluster, method: string, path: string): { route: Route; match: RegExpExecArray } | 'method' | undefined {
   let pathMatched = false;
   for (const route of ROUTES) {
     const match = route.pattern.exec(path);
-    if (!match) continue;
+    if (!match || !servesMount(cluster, route, match)) continue;
     if (route.methods.includes(method)) return { route, match };
     pathMatched = true;
   }
@@ -75,7 +83,7 @@ async function handle(cluster: Cluster, node: NodeState, req: IncomingMessage, r
   if (injectedFailure(cluster, url.pathname, res)) return;
   if (!url.pathname.startsWith('/v1/')) return sendError(res, 404, []);
   const path = url.pathname.slice(4).replace(/\/+$/, '');
-  const found = findRoute(method, path);
+  const found = findRoute(cluster, method, path);
   if (found === undefined) return sendError(res, 404, [`no handler for route "${path}". route entry not found.`]);
   if (found === 'method') return sendError(res, 405, ['1 error occurred:\n\t* unsupported operation\n\n']);
   const remoteIp = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');

@@ -13,6 +13,11 @@ export interface Route {
   pattern: RegExp;
   /** Default `logical`. */
   scope?: RouteScope;
+  /**
+   * Only for the auth mount (group 1 of the pattern) of one of these types: other mounts, and a sealed
+   * node, fall through to the next route (Vault's router picks the backend by mount, internal/vault/router.go).
+   */
+  mountTypes?: string[];
   handle: (ctx: Ctx, match: RegExpExecArray) => Promise<Reply> | Reply;
 }
 

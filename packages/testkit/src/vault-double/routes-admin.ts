@@ -59,7 +59,7 @@ async function enableAuth(ctx: Ctx, match: RegExpExecArray): Promise<Reply> {
   const body = await readJson(ctx.req);
   if (typeof body.type !== 'string' || body.type === '') throw new HttpError(400, ['plugin type must be specified']);
   if (model.authMounts.has(path)) throw new HttpError(400, [`path is already in use at ${path}`]);
-  if (!['approle', 'kubernetes', 'userpass'].includes(body.type)) throw new HttpError(400, [`plugin not found in the catalog: ${body.type}`]);
+  if (!['approle', 'kubernetes', 'jwt', 'userpass'].includes(body.type)) throw new HttpError(400, [`plugin not found in the catalog: ${body.type}`]);
   model.authMounts.set(path, { type: body.type, accessor: `auth_${body.type}_${newAccessor().slice(0, 8)}`, description: String(body.description ?? '') });
   ctx.cluster.write();
   return { status: 204 };
@@ -72,6 +72,8 @@ function disableAuth(ctx: Ctx, match: RegExpExecArray): Reply {
   if (path === 'token/') throw new HttpError(400, ['token credential backend cannot be disabled']);
   model.authMounts.delete(path);
   for (const key of [...model.roles.keys()].filter((k) => k.startsWith(path))) model.roles.delete(key);
+  for (const key of [...model.methodRoles.keys()].filter((k) => k.startsWith(path))) model.methodRoles.delete(key);
+  model.methodConfigs.delete(path.slice(0, -1));
   ctx.cluster.write();
   return { status: 204 };
 }

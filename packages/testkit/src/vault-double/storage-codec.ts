@@ -70,6 +70,8 @@ const PREFIXES: [Collection, string][] = [
   ['secretIds', 'auth/secret_id/'],
   ['kv', 'logical/secret/'],
   ['wraps', 'sys/wrapping/'],
+  ['methodConfigs', 'auth/method/config/'],
+  ['methodRoles', 'auth/method/role/'],
 ];
 
 /** Model -> records with values encrypted by the keyring key; token-like ids appear only hashed in keys. */
@@ -87,7 +89,7 @@ export function encodeModel(model: Model, keyringKey: Buffer): StorageRecord[] {
 /** Records -> model. @throws Error when the keyring key cannot decrypt them. */
 export function decodeModel(records: StorageRecord[], keyringKey: Buffer): Model {
   const open = (value: Buffer): unknown => JSON.parse(decrypt(keyringKey, value).toString());
-  const model: Model = { clusterId: '', clusterName: '', tokens: new Map(), policies: new Map(), authMounts: new Map(), roles: new Map(), secretIds: new Map(), kv: new Map(), wraps: new Map() };
+  const model: Model = { clusterId: '', clusterName: '', tokens: new Map(), policies: new Map(), authMounts: new Map(), roles: new Map(), secretIds: new Map(), kv: new Map(), wraps: new Map(), methodConfigs: new Map(), methodRoles: new Map() };
   for (const record of records) {
     if (record.key === 'core/cluster/local/info') {
       const info = open(record.value) as { id: string; name: string };
