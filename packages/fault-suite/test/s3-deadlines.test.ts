@@ -10,7 +10,7 @@ import { itLeaksNoSecret } from './support/scan-test';
 
 const SECRET = `fault-suite-deadline-secret-${process.pid}-${Date.now()}`;
 /** A floor window short enough for a test; the default (60s) ends a 1 byte/s transfer the same way, later. */
-const FAST_FLOOR = { S3_LOW_SPEED_TIME: '2s' };
+const FAST_FLOOR = { S3_TRANSFER_SPEED_TIME: '2s' };
 /** Main's code has no floor: without one these runs would never end, so the harness stops them. */
 const RUN_LIMIT = { timeoutMs: 30_000 };
 let server: S3Server;
@@ -45,9 +45,9 @@ function fetchThroughProxy(dir: string, extra: Record<string, string> = {}) {
 }
 
 describe('restore-fetcher against a store that never finishes the body', () => {
-  it('S-GET-CRAWL: the GetObject body comes at 1 byte/s: exit 1 S3_TIMEOUT naming the object after S3_LOW_SPEED_TIME, nothing written', () =>
+  it('S-GET-CRAWL: the GetObject body comes at 1 byte/s: exit 1 S3_TIMEOUT naming the object after S3_TRANSFER_SPEED_TIME, nothing written', () =>
     withFault(
-      { id: 'S-GET-CRAWL', area: 'S3', fault: 'GetObject body at 1 byte/s (restore)', injection: 'proxy sends the GetObject head at once, then the body at 1 byte/s; S3_LOW_SPEED_TIME=2s', expected: 'exit 1 S3_TIMEOUT naming s3://bucket/key and the speed floor; no file, no temp file' },
+      { id: 'S-GET-CRAWL', area: 'S3', fault: 'GetObject body at 1 byte/s (restore)', injection: 'proxy sends the GetObject head at once, then the body at 1 byte/s; S3_TRANSFER_SPEED_TIME=2s', expected: 'exit 1 S3_TIMEOUT naming s3://bucket/key and the speed floor; no file, no temp file' },
       async (f) => {
         const dir = workDir('get-crawl');
         proxy.rules.push({ op: 'GetObject', action: { kind: 'crawl', side: 'response', headAtOnce: true } });
@@ -55,7 +55,7 @@ describe('restore-fetcher against a store that never finishes the body', () => {
         f.inject(1);
         expect(result.code).toBe(1);
         expect(result.lines.at(-1)).toMatchObject({ code: 'S3_TIMEOUT', msg: expect.stringContaining(`s3://${BUCKET}/fetch/latestbackup.snap`) });
-        expect(lastMsg(result)).toContain('S3_LOW_SPEED_LIMIT');
+        expect(lastMsg(result)).toContain('S3_TRANSFER_MIN_SPEED');
         f.intact('nothing written', tree(dir).length === 0);
       },
     ));
@@ -91,7 +91,7 @@ describe('s3-uploader against a store that crawls', () => {
     ['S-COPY-CRAWL', 'CopyObject', 'CopyObject answered at 1 byte/s, status line and headers included'],
   ] as const)('%s: %s crawls: exit 1 S3_TIMEOUT after two attempts, the object verified, latest old or new', (id, op: S3Operation, fault) =>
     withFault(
-      { id, area: 'S3', fault, injection: `proxy sends every ${op} answer at 1 byte/s; S3_LOW_SPEED_TIME=2s, S3_MAX_ATTEMPTS=2`, expected: `exit 1 S3_TIMEOUT naming ${op} and the key; the snapshot object has the file's bytes; latest holds the old or the new snapshot, nothing else` },
+      { id, area: 'S3', fault, injection: `proxy sends every ${op} answer at 1 byte/s; S3_TRANSFER_SPEED_TIME=2s, S3_MAX_ATTEMPTS=2`, expected: `exit 1 S3_TIMEOUT naming ${op} and the key; the snapshot object has the file's bytes; latest holds the old or the new snapshot, nothing else` },
       async (f) => {
         const prefix = `${id.toLowerCase()}/`;
         await putOldLatest(client, prefix);
@@ -110,7 +110,7 @@ describe('s3-uploader against a store that crawls', () => {
 
   it('S-PART-CRAWL: the store reads part 2 at 1 byte/s: exit 1 S3_TIMEOUT, multipart upload aborted, no object, latest untouched', () =>
     withFault(
-      { id: 'S-PART-CRAWL', area: 'S3', fault: 'UploadPart read at 1 byte/s', injection: 'proxy reads the body of every UploadPart of part 2 at 1 byte/s; S3_LOW_SPEED_TIME=2s, S3_SOCKET_TIMEOUT=5s, S3_MAX_ATTEMPTS=2', expected: 'exit 1 S3_TIMEOUT naming the key; AbortMultipartUpload sent, no pending upload, no object, latest byte-identical' },
+      { id: 'S-PART-CRAWL', area: 'S3', fault: 'UploadPart read at 1 byte/s', injection: 'proxy reads the body of every UploadPart of part 2 at 1 byte/s; S3_TRANSFER_SPEED_TIME=2s, S3_SOCKET_TIMEOUT=5s, S3_MAX_ATTEMPTS=2', expected: 'exit 1 S3_TIMEOUT naming the key; AbortMultipartUpload sent, no pending upload, no object, latest byte-identical' },
       async (f) => {
         const prefix = 's-part-crawl/';
         await putOldLatest(client, prefix);

@@ -1,7 +1,7 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { sendBodiesInSlices } from './sliced-body';
 import { speedFloorAgents } from './speed-floor';
-import type { SpeedFloor } from './speed-window';
+import type { SpeedFloor } from '../transfer-guard';
 
 /** Everything needed to build an S3 client; credentials unset means the SDK default chain. */
 export interface S3ClientOptions {

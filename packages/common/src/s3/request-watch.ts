@@ -1,9 +1,10 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { formatBytes, formatMs } from '../config/fields';
-import { type SpeedFloor, SpeedWindow } from './speed-window';
+import { guardTransfer, type SpeedFloor, type TransferFailure, type TransferGuard } from '../transfer-guard';
 
-const SAMPLE_MS = 1000;
+/** How often the connection's byte counters are read. */
+const SAMPLE_MS = 250;
 
 /**
  * A request ended by the speed floor. Its name and code are those of a socket timeout, so the SDK
@@ -28,28 +29,33 @@ function moved(socket: Socket): number {
   return socket.bytesRead + (socket.bytesWritten ?? 0) - socket.writableLength;
 }
 
+type Phase = 'sending the request' | 'receiving the answer';
+
 /**
- * Holds one request to the speed floor, sampling its connection every second. The floor applies
- * while bytes are meant to flow: while the request is sent, and while the answer arrives (head and
- * body), except the body of a request the store works on (above) and except while our own reader
- * is behind. It does not apply while the store has not started to answer: a silent connection is
- * what S3_SOCKET_TIMEOUT ends.
+ * Holds one request to the speed floor, reading its connection's byte counters into a transfer
+ * guard. The floor applies while bytes are meant to flow: while the request is sent, and while the
+ * answer arrives (head and body), except the body of a request the store works on (above) and
+ * except while our own reader is behind. It does not apply while the store has not started to
+ * answer: a silent connection is what S3_SOCKET_TIMEOUT ends.
  */
 export class RequestWatch {
   private socket: Socket | undefined;
   private res: IncomingMessage | undefined;
   private readWhenSent: number | undefined;
-  private readonly window: SpeedWindow;
   private readonly works: boolean;
+  /** The guard of the current stretch in which the floor applies, and the bytes moved before it. */
+  private guarded: { guard: TransferGuard; base: number; phase: Phase } | undefined;
 
   constructor(
     private readonly req: ClientRequest,
     private readonly floor: SpeedFloor,
   ) {
-    this.window = new SpeedWindow(floor);
     this.works = storeWorks(req);
     const timer = setInterval(() => this.sample(), SAMPLE_MS).unref();
-    req.once('close', () => clearInterval(timer));
+    req.once('close', () => {
+      clearInterval(timer);
+      this.unguard();
+    });
     req.once('finish', () => {
       this.readWhenSent = req.socket?.bytesRead ?? 0;
     });
@@ -66,7 +72,7 @@ export class RequestWatch {
   }
 
   /** What the request is doing, when the floor applies to it. */
-  private phase(socket: Socket): 'sending the request' | 'receiving the answer' | undefined {
+  private phase(socket: Socket): Phase | undefined {
     if (this.readWhenSent === undefined) return 'sending the request';
     if (this.res === undefined) return socket.bytesRead > this.readWhenSent ? 'receiving the answer' : undefined;
     if (this.works || this.res.readableLength >= this.res.readableHighWaterMark) return undefined;
@@ -77,18 +83,30 @@ export class RequestWatch {
     const socket = this.socket;
     const phase = socket && !socket.destroyed ? this.phase(socket) : undefined;
     if (socket === undefined || phase === undefined) {
-      this.window.reset();
+      this.unguard();
       return;
     }
-    const short = this.window.add(Date.now(), moved(socket));
-    if (short) this.trip(phase, short.bytes, short.ms);
+    if (this.guarded === undefined) {
+      // a fresh window each time the floor applies again; only the floor: silence is the socket timeout's
+      const guard = guardTransfer({ ...this.floor, idleMs: Number.POSITIVE_INFINITY }, (why) => this.trip(why));
+      this.guarded = { guard, base: moved(socket), phase };
+    }
+    this.guarded.phase = phase;
+    this.guarded.guard.progress(moved(socket) - this.guarded.base);
   }
 
-  private trip(phase: string, bytes: number, ms: number): void {
-    const { bytesPerSecond, windowMs } = this.floor;
+  private unguard(): void {
+    this.guarded?.guard.stop();
+    this.guarded = undefined;
+  }
+
+  private trip(why: TransferFailure): void {
+    const { minBytesPerSecond, windowMs } = this.floor;
+    const bytes = why.kind === 'slow' ? why.movedBytes : 0;
     const err = new S3TooSlowError(
-      `S3 transfer below the speed floor while ${phase}: ${bytes} bytes in ${formatMs(Math.round(ms / 1000) * 1000)} (S3_LOW_SPEED_LIMIT ${formatBytes(bytesPerSecond)}/s over S3_LOW_SPEED_TIME ${formatMs(windowMs)})`,
+      `S3 transfer below the speed floor while ${this.guarded?.phase ?? 'transferring'}: ${bytes} bytes in the last ${formatMs(windowMs)} (S3_TRANSFER_MIN_SPEED ${formatBytes(minBytesPerSecond)}/s over S3_TRANSFER_SPEED_TIME ${formatMs(windowMs)})`,
     );
+    this.guarded = undefined;
     this.res?.destroy(err);
     this.req.destroy(err);
   }

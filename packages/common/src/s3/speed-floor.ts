@@ -1,7 +1,7 @@
 import { type Agent as HttpAgent, type ClientRequest, Agent as PlainAgent } from 'node:http';
 import { Agent as TlsAgent } from 'node:https';
 import { RequestWatch } from './request-watch';
-import type { SpeedFloor } from './speed-window';
+import type { SpeedFloor } from '../transfer-guard';
 
 /** Makes `agent` watch every request it carries (Node hands each ClientRequest to its agent's `addRequest`: lib/_http_client.js). */
 function watching<A extends HttpAgent>(agent: A, floor: SpeedFloor): A {
