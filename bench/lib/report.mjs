@@ -15,6 +15,19 @@ function sum(...sides) {
   return { seconds: sides.reduce((t, s) => t + s.seconds, 0), rssKiB: Math.max(...sides.map((s) => s.rssKiB ?? 0)), cpuSeconds: sides.reduce((t, s) => t + (s.cpuSeconds ?? 0), 0) };
 }
 
+/** The read-back (s3-uploader's integrity check) of the fastest upload run: its seconds, share of the run, and the speed-up without it. */
+function readBackOf(ours, peer) {
+  const o = best(ours);
+  const p = best(peer);
+  if (!o || !p || !Number.isFinite(o.readBackSeconds)) return {};
+  return {
+    oursUploadPartsSeconds: round(o.uploadPartsSeconds, 2),
+    oursReadBackSeconds: round(o.readBackSeconds, 2),
+    readBackShare: round(o.readBackSeconds / o.seconds, 2),
+    withoutReadBackSpeedup: round(p.seconds / (o.seconds - o.readBackSeconds), 2),
+  };
+}
+
 /** Rows of one size from its iterations: each step's best run of ours and of the peer. */
 export function rowsOf(sizeLabel, bytes, iterations) {
   const pick = (f) => iterations.map(f);
@@ -48,7 +61,7 @@ export function rowsOf(sizeLabel, bytes, iterations) {
   const uploadOnly = Math.min(...restoreOurs.map((o) => o.uploadSeconds).filter(Number.isFinite));
   return [
     row('snapshot download + verify', 'snapshot-taker', 'curl -o', pick((it) => it.snapshot.ours), pick((it) => it.snapshot.peer)),
-    row('upload (+ verify + latest)', 's3-uploader', 'aws s3 cp x2', pick((it) => it.upload.ours), pick((it) => it.upload.peer)),
+    row('upload (+ verify + latest)', 's3-uploader', 'aws s3 cp x2', pick((it) => it.upload.ours), pick((it) => it.upload.peer), readBackOf(pick((it) => it.upload.ours), pick((it) => it.upload.peer))),
     row('download for restore', 'restore-fetcher', 'aws s3 cp', pick((it) => it.fetch.ours), pick((it) => it.fetch.peer)),
     row('download for restore', 'restore-fetcher', 'curl --aws-sigv4', pick((it) => it.fetch.ours), pick((it) => it.fetch.curl)),
     row('restore upload', 'restore-runner (whole run)', iterations.at(-1).restore.peerHow, restoreOurs, pick((it) => it.restore.peer), {
@@ -72,7 +85,9 @@ export function table(rows) {
   const head = '| size | step | ours | s | MiB/s | CPU s | peak RSS MiB | peer | s | MiB/s | CPU s | peak RSS MiB | speed-up (peer s / ours s) |';
   const rule = '| --- | --- | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |';
   const lines = rows.map((r) => {
-    const speed = r.speedup === undefined ? 'n/a' : `${r.speedup.toFixed(2)}x${r.uploadOnlySpeedup !== undefined ? ` (upload alone ${r.oursUploadSeconds.toFixed(2)} s: ${r.uploadOnlySpeedup.toFixed(2)}x)` : ''}`;
+    const alone = r.uploadOnlySpeedup !== undefined ? ` (upload alone ${r.oursUploadSeconds.toFixed(2)} s: ${r.uploadOnlySpeedup.toFixed(2)}x)` : '';
+    const readBack = r.oursReadBackSeconds !== undefined ? ` (read-back ${r.oursReadBackSeconds.toFixed(2)} s, ${Math.round(r.readBackShare * 100)} % of ours; without it ${r.withoutReadBackSpeedup.toFixed(2)}x)` : '';
+    const speed = r.speedup === undefined ? 'n/a' : `${r.speedup.toFixed(2)}x${alone}${readBack}`;
     return `| ${r.size} | ${r.step} | ${r.ours} | ${fmt(r.oursSeconds, 6, 2)} | ${fmt(r.oursMiBps, 6, 1)} | ${fmt(r.oursCpuSeconds, 5, 2)} | ${fmt(r.oursRssMiB, 5, 1)} | ${r.peer} | ${fmt(r.peerSeconds, 6, 2)} | ${fmt(r.peerMiBps, 6, 1)} | ${fmt(r.peerCpuSeconds, 5, 2)} | ${fmt(r.peerRssMiB, 5, 1)} | ${speed} |`;
   });
   return [head, rule, ...lines].join('\n');

@@ -71,7 +71,17 @@ export async function upload(ctx, { file }) {
     return [first, second];
   };
   const [ours, peer] = await ordered(ctx, runOurs, runPeer);
-  return { ours: { ...measure(ours), ...progressOf(ours) }, peer: measure(...peer) };
+  return { ours: { ...measure(ours), ...progressOf(ours), ...integrityOf(ours) }, peer: measure(...peer) };
+}
+
+/** From s3-uploader's log: seconds of the multipart upload and of the read-back of the stored object (the integrity check). */
+function integrityOf(result) {
+  const lines = jsonLines(result.stdout);
+  const seconds = (msg) => {
+    const ms = lines.find((l) => l.msg === msg)?.durationMs;
+    return typeof ms === 'number' ? ms / 1000 : Number.NaN;
+  };
+  return { uploadPartsSeconds: seconds('uploaded'), readBackSeconds: seconds('verified') };
 }
 
 /** restore-fetcher (download + verify) vs `aws s3 cp` and a SigV4-signed `curl` of `latest`. */

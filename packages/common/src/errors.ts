@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'S3_NOT_FOUND'
   | 'S3_ACCESS_DENIED'
   | 'S3_VERIFY_FAILED'
+  | 'S3_TIMEOUT'
   | 'RESTORE_FAILED'
   | 'RESTORE_PREFLIGHT'
   | 'DRILL_FAILED'

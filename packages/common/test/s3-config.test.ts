@@ -25,6 +25,22 @@ describe('S3 configuration', () => {
     expect(options.credentials).toBeUndefined();
   });
 
+  it('holds every request to a speed floor of 1KiB/s over 60s by default, and takes other floors with units', () => {
+    const env = { S3_BUCKET: 'b', AWS_REGION: 'eu-west-1' };
+    expect(s3ClientOptionsFrom(parseEnv(spec, env), env)).toMatchObject({ socketTimeoutMs: 120_000, speedFloor: { minBytesPerSecond: 1024, windowMs: 60_000 } });
+    const set = { ...env, S3_TRANSFER_MIN_SPEED: '64KiB', S3_TRANSFER_SPEED_TIME: '2m' };
+    expect(s3ClientOptionsFrom(parseEnv(spec, set), set).speedFloor).toEqual({ minBytesPerSecond: 65_536, windowMs: 120_000 });
+  });
+
+  it('refuses a speed floor of zero, without a unit it cannot read, or with a window under a second', () => {
+    const problems = problemsOf({ S3_BUCKET: 'b', AWS_REGION: 'eu-west-1', S3_TRANSFER_MIN_SPEED: '0', S3_TRANSFER_SPEED_TIME: '500ms' });
+    expect(problems).toEqual(['S3_TRANSFER_MIN_SPEED: must be between 1B and 1GiB', 'S3_TRANSFER_SPEED_TIME: must be between 1s and 2147483647ms (about 24.8 days, the longest timer Node can set)']);
+    expect(problemsOf({ S3_BUCKET: 'b', AWS_REGION: 'eu-west-1', S3_TRANSFER_MIN_SPEED: 'fast', S3_TRANSFER_SPEED_TIME: 'soon' })).toEqual([
+      'S3_TRANSFER_MIN_SPEED: must be a size like 64MiB or 1048576',
+      'S3_TRANSFER_SPEED_TIME: must be a duration like 30s, 500ms, 5m or 1h',
+    ]);
+  });
+
   it('passes static credentials only when they come from files', () => {
     const dir = mkdtempSync(join(tmpdir(), 's3cfg-'));
     writeFileSync(join(dir, 'id'), 'AKIAFROMFILE\n');

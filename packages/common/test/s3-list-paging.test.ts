@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { applyRetention, createS3Client, listSnapshotObjects, S3Error, snapshotKey } from '../src/index';
+import { createS3Client, listSnapshotObjects, S3Error, snapshotKey } from '../src/index';
 
 /** How the store pages: the same token forever, a fresh token forever, or "truncated" without a token. */
 type Paging = 'loop' | 'endless' | 'no-token';
@@ -57,24 +57,12 @@ describe('a store that pages without end', () => {
     }
   });
 
-  it('"truncated" without a token is an S3Error, not a short list; retention deletes nothing then', async () => {
+  it('"truncated" without a token is an S3Error, not a short list', async () => {
     const store = await hostileStore('no-token');
     try {
       const client = clientFor(store.endpoint);
       expect((await failure(listSnapshotObjects(client, 'b', 'p/'))).message).toContain('truncated but gives no continuation token');
-      expect((await failure(applyRetention({ client, bucket: 'b', prefix: 'p/', keep: 1, protect: [] }))).code).toBe('S3_FAILED');
-      expect(store.pages()).toBe(2);
-    } finally {
-      await store.close();
-    }
-  });
-
-  it('retention refuses a prefix with ".." segments before any request', async () => {
-    const store = await hostileStore('loop');
-    try {
-      const err = await failure(applyRetention({ client: clientFor(store.endpoint), bucket: 'b', prefix: '../other/', keep: 1, protect: [] }));
-      expect(err.message).toBe('retention refused: the prefix must not contain "." or ".." segments');
-      expect(store.pages()).toBe(0);
+      expect(store.pages()).toBe(1);
     } finally {
       await store.close();
     }

@@ -1,4 +1,4 @@
-import { guardTransfer, type TransferFailure } from '../src/vault/transfer-guard';
+import { guardTransfer, type TransferFailure } from '../src/transfer-guard';
 
 beforeEach(() => jest.useFakeTimers({ now: 0 }));
 afterEach(() => jest.useRealTimers());

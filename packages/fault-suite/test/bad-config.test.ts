@@ -24,6 +24,8 @@ const S3: Record<string, Bad> = {
   S3_CHECKSUM_MODE: 'ALWAYS',
   S3_CONNECT_TIMEOUT: '10x',
   S3_SOCKET_TIMEOUT: 'forever',
+  S3_TRANSFER_MIN_SPEED: '0',
+  S3_TRANSFER_SPEED_TIME: '100ms',
   S3_MAX_ATTEMPTS: 'three',
   AWS_REGION: 'free',
   AWS_ENDPOINT_URL_S3: 'minio:9000',

@@ -16,6 +16,7 @@ import {
   type SnapshotInfo,
   SnapshotVerifier,
   s3Url,
+  toS3Error,
   writeSnapshotRecord,
 } from '@vault-raft-backup/common';
 
@@ -56,14 +57,21 @@ function checkObject(o: FetchOptions, obj: ObjectStream, info: SnapshotInfo): vo
   if (expected !== undefined && info.sha256 !== expected.toLowerCase()) {
     throw new S3Error('S3_VERIFY_FAILED', `${where}: downloaded sha256 ${info.sha256} differs from the object's sha256 metadata ${expected}`, { bucket: o.bucket, key: o.key });
   }
-  if (obj.bytes !== undefined && info.bytes !== obj.bytes) {
+  if (info.bytes !== obj.bytes) {
     throw new S3Error('S3_VERIFY_FAILED', `${where}: received ${info.bytes} bytes, the store announced ${obj.bytes}`, { bucket: o.bucket, key: o.key });
   }
+}
+
+/** The body stream failed on the network side: the speed floor or the socket timeout, or a connection cut by the store. */
+function fromStore(err: unknown): boolean {
+  const e = err as { name?: unknown; code?: unknown } | undefined;
+  return e?.name === 'TimeoutError' || e?.code === 'ECONNRESET';
 }
 
 /** Names the object in errors that do not already (archive errors come from the verifier). */
 function withLocation(err: unknown, o: FetchOptions): unknown {
   const where = s3Url(o.bucket, o.key);
+  if (fromStore(err)) return toS3Error(err, 'GetObject', o.bucket, o.key);
   if (err instanceof SnapshotError) return new SnapshotError(err.code, `${where}: ${err.message}`, { cause: err });
   if (err instanceof AppError && !err.message.includes(where)) return new AppError(err.code, `${where}: ${err.message}`, { cause: err });
   if (!(err instanceof AppError)) return new AppError('FILE_IO', `${where}: download to ${o.file} failed`, { cause: err });

@@ -2,24 +2,11 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  AppError,
-  applyRetention,
-  copyObject,
-  createProgress,
-  deleteObject,
-  headObject,
-  type Logger,
-  type ObjectSettings,
-  objectMetadataOf,
-  readSnapshotRecord,
-  S3Error,
-  type SnapshotRecord,
-  SnapshotVerifier,
-  snapshotKey,
-  uploadStream,
-  verifyStoredObject,
-} from '@vault-raft-backup/common';
+import { AppError, createProgress, headObject, type Logger, objectMetadataOf, readSnapshotRecord, S3Error, type SnapshotRecord, SnapshotVerifier, snapshotKey } from '@vault-raft-backup/common';
+import { copyObject } from './copy-object';
+import { applyRetention } from './retention';
+import { deleteObject, type ExpectedObject, readBack, verifyStoredObject } from './stored-object';
+import { type ObjectSettings, uploadStream } from './upload-stream';
 
 /** What uploadSnapshot needs, already parsed and typed. */
 export interface UploadOptions extends ObjectSettings {
@@ -82,9 +69,14 @@ async function streamToS3(client: S3Client, o: UploadOptions, key: string, recor
   return result;
 }
 
-async function verifyOrDelete(client: S3Client, o: UploadOptions, key: string, expected: Parameters<typeof verifyStoredObject>[3], log: Logger): Promise<void> {
+/**
+ * Reads the object back (see README, "Integrity"); a failing object that claims to be this snapshot
+ * is deleted. `latest` is replaced only after this passed.
+ */
+async function readBackOrDelete(client: S3Client, o: UploadOptions, key: string, expected: ExpectedObject, log: Logger): Promise<void> {
+  const progress = createProgress({ log, msg: 'reading back', total: expected.bytes, fields: { bucket: o.bucket, key } });
   try {
-    await verifyStoredObject(client, o.bucket, key, expected, o.signal);
+    await readBack(client, o.bucket, key, expected, { signal: o.signal, onProgress: (n) => progress.set(n) });
   } catch (err) {
     if (err instanceof S3Error && err.code === 'S3_VERIFY_FAILED') {
       // Another backup that took its snapshot in the same second writes the same key: its complete,
@@ -101,6 +93,7 @@ async function verifyOrDelete(client: S3Client, o: UploadOptions, key: string, e
     }
     throw err;
   }
+  log.info('verified', { ...progress.summary(), bucket: o.bucket, key, bytes: expected.bytes, sha256: expected.sha256, readBack: true });
 }
 
 async function updateLatest(client: S3Client, o: UploadOptions, key: string, latestKey: string, record: SnapshotRecord, log: Logger): Promise<void> {
@@ -136,8 +129,9 @@ async function newerSnapshotIsLatest(client: S3Client, o: UploadOptions, latestK
 }
 
 /**
- * Uploads the snapshot in one pass (read, verify archive, hash, multipart upload), verifies the
- * stored object, points `latest` at it by server-side copy and applies retention.
+ * Uploads the snapshot in one pass (read, verify archive, hash, multipart upload with Content-MD5
+ * per part), reads the stored object back and hashes it, points `latest` at it by server-side copy
+ * and applies retention.
  * @throws AppError/S3Error; on any failure before the copy, `latest` is untouched
  */
 export async function uploadSnapshot(client: S3Client, o: UploadOptions, log: Logger): Promise<{ key: string; bytes: number; sha256: string; deleted: string[] }> {
@@ -146,10 +140,8 @@ export async function uploadSnapshot(client: S3Client, o: UploadOptions, log: Lo
   await checkFileAgainstRecord(o.file, record);
   const key = snapshotKey(o.prefix, record.takenAt);
   log.info('upload starting', { bucket: o.bucket, key, bytes: record.bytes, sha256: record.sha256, latestKey: o.latestKey, retain: o.retain, partSize: o.partSize, queueSize: o.queueSize, sse: o.sse, storageClass: o.storageClass });
-  const result = await streamToS3(client, o, key, record, log);
-  const etags = o.sse === 'aws:kms' ? undefined : result.expectedEtags;
-  await verifyOrDelete(client, o, key, { bytes: record.bytes, sha256: record.sha256, etags }, log);
-  log.info('verified', { bucket: o.bucket, key, bytes: record.bytes, sha256: record.sha256, etagChecked: etags !== undefined });
+  await streamToS3(client, o, key, record, log);
+  await readBackOrDelete(client, o, key, { bytes: record.bytes, sha256: record.sha256 }, log);
   if (o.latestKey) await updateLatest(client, o, key, o.latestKey, record, log);
   let deleted: string[] = [];
   if (o.retain > 0) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { bool, count, duration, httpUrl, objectKey, required } from '../config/index';
+import { bool, count, duration, httpUrl, objectKey, required, size } from '../config/index';
 import { snapshotKeyPattern } from '../contracts/keys';
 import type { S3ClientOptions } from './client';
 
@@ -15,7 +15,14 @@ export const s3EnvShape = {
     .default('WHEN_REQUIRED')
     .describe('request/response checksums: WHEN_REQUIRED works with stores that reject flexible checksums'),
   S3_CONNECT_TIMEOUT: duration('10s').describe('timeout for opening a connection (1ms to 24d; 0 is not allowed)'),
-  S3_SOCKET_TIMEOUT: duration('2m').describe('a request fails when its connection is idle this long (1ms to 24d; 0 is not allowed)'),
+  S3_SOCKET_TIMEOUT: duration('2m').describe('a request fails when its connection is idle this long: a store that does not answer (1ms to 24d; 0 is not allowed)'),
+  // A 1 byte/s transfer never leaves its connection idle: the floor ends it. 1 KiB/s is below any link a backup
+  // could use. The window is half Vault's (VAULT_TRANSFER_SPEED_TIME, 2m) because the SDK repeats an S3 request
+  // up to S3_MAX_ATTEMPTS times: a crawling HEAD or part still ends within about 3 minutes.
+  S3_TRANSFER_MIN_SPEED: size('1KiB', { min: 1, max: 1024 ** 3 }).describe(
+    'speed floor of every S3 request, in bytes per second (a size: 1KiB, 64KiB; 1B to 1GiB): one that moves fewer on average over S3_TRANSFER_SPEED_TIME while it is sent or answered is ended, retried up to S3_MAX_ATTEMPTS, then fails with S3_TIMEOUT',
+  ),
+  S3_TRANSFER_SPEED_TIME: duration('60s', { min: 1000 }).describe('window of the S3 speed floor (1s to 24 days)'),
   // the SDK waits up to 20 s between attempts: 20 attempts already hold one request for minutes
   S3_MAX_ATTEMPTS: count(3, { min: 1, max: 20 }).describe('attempts per S3 request, including the first (SDK retries), 1 to 20'),
   AWS_REGION: z.string().optional().describe('region; defaults to us-east-1 when AWS_ENDPOINT_URL_S3 is set'),
@@ -96,6 +103,7 @@ export function s3ClientOptionsFrom(config: S3Env, env: Record<string, string | 
     checksumMode: config.S3_CHECKSUM_MODE,
     connectTimeoutMs: config.S3_CONNECT_TIMEOUT,
     socketTimeoutMs: config.S3_SOCKET_TIMEOUT,
+    speedFloor: { minBytesPerSecond: config.S3_TRANSFER_MIN_SPEED, windowMs: config.S3_TRANSFER_SPEED_TIME },
     maxAttempts: config.S3_MAX_ATTEMPTS,
     credentials: fromFiles && accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: env.AWS_SESSION_TOKEN || undefined } : undefined,
   };

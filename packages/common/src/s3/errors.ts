@@ -18,7 +18,7 @@ export function s3Url(bucket: string, key?: string): string {
 }
 
 /**
- * Wraps an AWS SDK error as an S3Error naming the action, bucket and key; keeps `cause`.
+ * Wraps an AWS SDK error (or one from a body stream) as an S3Error naming the action, bucket and key; keeps `cause`.
  * AppErrors (e.g. a snapshot that failed verification mid-stream) pass through unchanged.
  */
 export function toS3Error(err: unknown, action: string, bucket: string, key?: string): AppError {
@@ -34,6 +34,10 @@ export function toS3Error(err: unknown, action: string, bucket: string, key?: st
   } else if (NOT_FOUND_KEY.has(name) || status === 404) {
     code = 'S3_NOT_FOUND';
     message = `${action} failed: ${where} does not exist`;
+  } else if (name === 'TimeoutError' || name === 'RequestTimeout') {
+    // the socket timeout (a silent store), the speed floor (a crawling one), or S3's own RequestTimeout
+    code = 'S3_TIMEOUT';
+    message = `${action} timed out for ${where}`;
   } else if (ACCESS_DENIED.has(name) || status === 403) {
     code = 'S3_ACCESS_DENIED';
     message = `${action} failed: access denied to ${where}${name ? ` (${name})` : ''}`;

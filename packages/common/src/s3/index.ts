@@ -1,10 +1,6 @@
-export { createS3Client, type S3ClientOptions } from './client';
+export { createS3Client } from './client';
 export { latestKeyOf, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, withS3Checks } from './config';
-export { type CopyParams, copyObject, copySource, MAX_SINGLE_COPY_BYTES } from './copy';
 export { getObjectStream, type ObjectStream } from './download';
 export { s3Url, toS3Error } from './errors';
-export { EtagHasher, etagMatches } from './etag';
-export { listSnapshotObjects, MAX_LIST_PAGES, type SnapshotObject } from './list';
-export { applyRetention, type RetentionParams } from './retention';
-export { type ObjectSettings, objectSettingsParams, type UploadStreamParams, type UploadStreamResult, uploadStream } from './upload';
-export { deleteObject, type ExpectedObject, headObject, verifyStoredObject } from './verify';
+export { headObject } from './head';
+export { listSnapshotObjects, type SnapshotObject } from './list';

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors';
 import type { Logger } from '../log';
 import type { ReopenableBody } from './exchange';
 import { DEFAULT_RETRY, type RetryPolicy } from './retry';
-import { DEFAULT_SPEED_FLOOR, type SpeedFloor } from './transfer-guard';
+import { DEFAULT_SPEED_FLOOR, type SpeedFloor } from '../transfer-guard';
 import { type VaultMethod, VaultTransport } from './transport';
 
 export interface VaultClientOptions {

@@ -3,7 +3,7 @@ import { bool, COUNT_MAX, duration, httpUrl, size } from '../config/fields';
 import type { Logger } from '../log';
 import { VaultClient } from './client';
 import { DEFAULT_RETRY } from './retry';
-import { DEFAULT_SPEED_FLOOR } from './transfer-guard';
+import { DEFAULT_SPEED_FLOOR } from '../transfer-guard';
 
 /** An optional whole number of retries: unset means no cap. */
 const retryCap = z

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Delays, Got, Progress } from 'got';
 import { formatBytes, formatMs } from '../config/fields';
 import { VaultError } from '../errors';
-import { guardTransfer, type TransferFailure, type TransferLimits } from './transfer-guard';
+import { guardTransfer, type TransferFailure, type TransferLimits } from '../transfer-guard';
 
 /** A request body that can be opened again: for a retry, or for the one redirect of an upload. */
 export interface ReopenableBody {

@@ -5,5 +5,4 @@ export type { ReopenableBody } from './exchange';
 export { REDIRECT_PATHS, redirectTarget } from './redirect';
 export { backoffDelay, DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, type RetryPolicy, retryAfterMs, sleep } from './retry';
 export { type OpenStreamOptions, openVaultStream } from './stream';
-export { DEFAULT_SPEED_FLOOR, guardTransfer, type SpeedFloor, type TransferFailure, type TransferGuard, type TransferLimits } from './transfer-guard';
 export type { VaultMethod } from './transport';

@@ -6,7 +6,7 @@ import { statusError } from './errors-of';
 import { type Answer, exchange, type ReopenableBody, transferError } from './exchange';
 import { redirectTarget } from './redirect';
 import { type RetryPolicy, withRetry } from './retry';
-import { guardTransfer, type SpeedFloor, type TransferLimits } from './transfer-guard';
+import { guardTransfer, type SpeedFloor, type TransferLimits } from '../transfer-guard';
 
 export type VaultMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'LIST';
 

@@ -1,19 +1,38 @@
 import { createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { describeRequest, type RequestInfo, type S3Operation } from './operations';
+import { contentMd5Problem, flipBit, md5Hex, readBody } from './bodies';
+import { forwardAnswer } from './forward-answer';
+import { describeRequest, type RequestInfo, type S3Operation, uploadIdOf } from './operations';
+import { FLEXIBLE, resetAfter, sendS3Error } from './refusals';
 import { signatureProblem } from './sigv4';
+import { crawlIn } from './slow-io';
+import { StoreClaims } from './store-claims';
+import type { StoreLooks } from './store-view';
 
 export { describeRequest, type RequestInfo, type S3Operation } from './operations';
 export { signatureProblem } from './sigv4';
 
-/** What the proxy does instead of forwarding a matching request. */
+/** What the proxy does instead of forwarding a matching request as it is. */
 export type S3FaultAction =
   /** Answer with an S3 XML error (after reading the body, as S3 does). */
   | { kind: 'error'; status: number; code: string; message?: string }
   /** Destroy the connection after reading this many request-body bytes (default 0): the client sees ECONNRESET/EPIPE. */
   | { kind: 'reset'; afterBodyBytes?: number }
   /** Never answer: the request hangs until the client gives up or `releaseHeld()`. */
-  | { kind: 'hold' };
+  | { kind: 'hold' }
+  /**
+   * Flip one bit at `offset` (default: the middle). `transit`: in a request body on its way, so the
+   * store's Content-MD5 check sees it; `rest`: in a request body after that check, so the store
+   * acknowledges (with ETags of) the bytes it received but keeps others; `read`: in a GetObject body.
+   */
+  | { kind: 'flip'; at: 'transit' | 'rest' | 'read'; offset?: number }
+  /**
+   * Send the whole response (status line, headers, body) at `bytesPerSecond` (default 1), or only its
+   * body (`headAtOnce`), or read the request body that slowly (`side: 'request'`).
+   */
+  | { kind: 'crawl'; side: 'request' | 'response'; bytesPerSecond?: number; headAtOnce?: boolean }
+  /** Answer a GetObject without Content-Length with a body that never ends (a snapshot archive with a 1 TiB state.bin) at `bytesPerSecond` (default 1 MiB). */
+  | { kind: 'endless'; bytesPerSecond?: number };
 
 /** A scripted fault: requests of `op` (and `partNumber`, when given) get `action`, `times` times (default: always). */
 export interface S3FaultRule {
@@ -28,15 +47,19 @@ export interface ProxiedRequest extends RequestInfo {
   status: number;
   /** Which fault was injected, if any. */
   fault?: string;
+  /** The S3 error the proxy answered as the store itself (its Content-MD5 check), if any. */
+  storeError?: string;
 }
 
-export interface S3FaultProxyOptions {
+export interface S3FaultProxyOptions extends StoreLooks {
   /** Endpoint of the real S3-protocol server behind the proxy. */
   target: string;
   /** When set, requests whose SigV4 signature was not made with this secret get 403 SignatureDoesNotMatch (s3rver checks only the key ID). */
   secretAccessKey?: string;
   /** Answer 400 to any request carrying flexible checksums (x-amz-checksum-*, x-amz-trailer, aws-chunked payloads), like stores that predate them. */
   rejectFlexibleChecksums?: boolean;
+  /** Check `Content-MD5` of PutObject/UploadPart bodies as S3 does (400 BadDigest/InvalidDigest); s3rver 3.7.1 does not. Default true. */
+  verifyContentMd5?: boolean;
 }
 
 /** A fault-injecting HTTP proxy in front of an S3-protocol server, on 127.0.0.1. */
@@ -47,7 +70,7 @@ export interface S3FaultProxy {
   readonly options: S3FaultProxyOptions;
   /** Every request seen, in arrival order. */
   readonly requests: ProxiedRequest[];
-  /** How many faults were injected so far (errors, resets, holds, refused signatures and checksums). */
+  /** How many faults were injected so far (errors, resets, holds, flips, crawls, refused signatures and checksums). */
   faultsInjected(): number;
   /** Upload IDs of multipart uploads created and neither completed nor aborted: orphan parts on a real store. */
   pendingUploads(): string[];
@@ -56,16 +79,6 @@ export interface S3FaultProxy {
   close(): Promise<void>;
 }
 
-function sendS3Error(res: ServerResponse, status: number, code: string, message: string): void {
-  const xml = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
-  res.writeHead(status, { 'Content-Type': 'application/xml', 'Content-Length': Buffer.byteLength(xml), Connection: 'close' });
-  res.end(res.req.method === 'HEAD' ? undefined : xml);
-}
-
-const FLEXIBLE = (req: IncomingMessage) =>
-  Object.keys(req.headers).some((h) => h.startsWith('x-amz-checksum-') || h === 'x-amz-sdk-checksum-algorithm' || h === 'x-amz-trailer') ||
-  String(req.headers['x-amz-content-sha256'] ?? '').startsWith('STREAMING-');
-
 /** Starts the proxy. @throws Error when no port can be bound */
 export async function startS3FaultProxy(options: S3FaultProxyOptions): Promise<S3FaultProxy> {
   const rules: S3FaultRule[] = [];
@@ -73,6 +86,8 @@ export async function startS3FaultProxy(options: S3FaultProxyOptions): Promise<S
   const sockets = new Set<Socket>();
   const held = new Set<IncomingMessage>();
   const target = new URL(options.target);
+  const claims = new StoreClaims();
+  const uploads = new Map<string, 'pending' | 'completed' | 'aborted'>();
   let injected = 0;
 
   const ruleFor = (info: RequestInfo): S3FaultRule | undefined => {
@@ -89,26 +104,40 @@ export async function startS3FaultProxy(options: S3FaultProxyOptions): Promise<S
     req.once('end', () => sendS3Error(res, status, code, message));
   };
 
-  const uploads = new Map<string, 'pending' | 'completed' | 'aborted'>();
-  const uploadIdOf = (req: IncomingMessage) => new URL(req.url ?? '/', 'http://proxy.invalid').searchParams.get('uploadId') ?? '';
+  /** What the store keeps of a PutObject/UploadPart body, and the ETag it claims when that differs from what it received; undefined when it refused the body (answered already). */
+  const storeBody = (req: IncomingMessage, res: ServerResponse, entry: ProxiedRequest, sent: Buffer, action: S3FaultAction | undefined) => {
+    const received = action?.kind === 'flip' && action.at === 'transit' ? flipBit(sent, action.offset) : sent;
+    const md5 = req.headers['content-md5'];
+    const problem = options.verifyContentMd5 !== false && typeof md5 === 'string' ? contentMd5Problem(received, md5) : undefined;
+    if (problem) {
+      entry.status = 400;
+      entry.storeError = problem.code;
+      sendS3Error(res, 400, problem.code, problem.message);
+      return undefined;
+    }
+    const kept = action?.kind === 'flip' && action.at === 'rest' ? flipBit(received, action.offset) : received;
+    const claimed =
+      entry.op === 'UploadPart'
+        ? claims.part(uploadIdOf(req), entry.partNumber ?? 0, md5Hex(received), kept !== received)
+        : claims.object(entry.key, md5Hex(received), kept !== received);
+    return { kept, claimed };
+  };
 
-  const forward = (req: IncomingMessage, res: ServerResponse, entry: ProxiedRequest) => {
+  const forward = async (req: IncomingMessage, res: ServerResponse, entry: ProxiedRequest, action: S3FaultAction | undefined) => {
+    let stored: { kept: Buffer; claimed: string | undefined } | undefined;
+    if (entry.op === 'PutObject' || entry.op === 'UploadPart') {
+      const sent = action?.kind === 'crawl' && action.side === 'request' ? await crawlIn(req, action.bytesPerSecond ?? 1) : await readBody(req);
+      stored = storeBody(req, res, entry, sent, action);
+      if (stored === undefined) return;
+    }
     const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
       entry.status = up.statusCode ?? 0;
-      res.writeHead(up.statusCode ?? 502, up.headers);
-      if (entry.op === 'CreateMultipartUpload') {
-        let xml = '';
-        up.on('data', (d: Buffer) => (xml += d.toString()));
-        up.on('end', () => {
-          const id = /<UploadId>([^<]+)<\/UploadId>/.exec(xml)?.[1];
-          if (id) uploads.set(id, 'pending');
-        });
-      }
       if (entry.op === 'CompleteMultipartUpload' && up.statusCode === 200) uploads.set(uploadIdOf(req), 'completed');
-      up.pipe(res);
+      forwardAnswer({ req, res, up, entry, action, looks: options, claims, claimed: stored?.claimed, onUploadId: (id) => uploads.set(id, 'pending') }).catch(() => res.destroy());
     });
     upstream.on('error', () => res.destroy());
-    req.pipe(upstream);
+    if (stored === undefined) req.pipe(upstream);
+    else upstream.end(stored.kept);
   };
 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
@@ -130,24 +159,20 @@ export async function startS3FaultProxy(options: S3FaultProxyOptions): Promise<S
       req.once('end', () => res.writeHead(204).end());
       return;
     }
-    if (!rule) return forward(req, res, entry);
-    const action = rule.action;
-    if (action.kind === 'error') return refuse(req, res, entry, action.status, action.code, action.message ?? `Injected ${action.code}.`);
-    injected++;
-    entry.fault = action.kind;
-    if (action.kind === 'hold') {
+    const action = rule?.action;
+    if (action?.kind === 'error') return refuse(req, res, entry, action.status, action.code, action.message ?? `Injected ${action.code}.`);
+    if (action) {
+      injected++;
+      entry.fault = action.kind;
+    }
+    if (action?.kind === 'hold') {
       held.add(req);
       req.resume();
       return;
     }
-    let seen = 0;
-    const limit = action.afterBodyBytes ?? 0;
-    if (limit === 0) return req.socket.destroy();
-    req.on('data', (chunk: Buffer) => {
-      seen += chunk.length;
-      if (seen >= limit) req.socket.destroy();
-    });
-    req.once('end', () => req.socket.destroy());
+    if (action?.kind === 'reset') return resetAfter(req, action.afterBodyBytes ?? 0);
+    if (entry.op === 'DeleteObject') claims.deleted(entry.key);
+    forward(req, res, entry, action).catch(() => res.destroy());
   };
 
   const server = createServer(handle);

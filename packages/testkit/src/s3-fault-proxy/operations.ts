@@ -50,3 +50,15 @@ export function describeRequest(req: IncomingMessage): RequestInfo {
   const part = url.searchParams.get('partNumber');
   return { op, method, path: url.pathname, bucket, key, partNumber: part === null ? undefined : Number(part) };
 }
+
+/** The `uploadId` query parameter of a multipart request ('' when absent). */
+export function uploadIdOf(req: IncomingMessage): string {
+  return new URL(req.url ?? '/', 'http://proxy.invalid').searchParams.get('uploadId') ?? '';
+}
+
+/** The key named by `x-amz-copy-source` (`bucket/key` or `/bucket/key`, URL-encoded), or ''. */
+export function copySourceKey(req: IncomingMessage): string {
+  const source = decodeURIComponent(String(req.headers['x-amz-copy-source'] ?? '')).replace(/^\//, '');
+  const slash = source.indexOf('/');
+  return slash < 0 ? '' : source.slice(slash + 1).replace(/\?versionId=.*$/, '');
+}

@@ -1,6 +1,7 @@
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { type S3FaultProxy, type S3Server, startS3FaultProxy, startS3Server } from '@vault-raft-backup/testkit';
-import { applyRetention, snapshotKey } from '../src/index';
+import { snapshotKey } from '@vault-raft-backup/common';
+import { applyRetention } from '../src/retention';
 
 const BUCKET = 'retention';
 

@@ -1,8 +1,6 @@
-import { pipeline, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import type { S3Client, ServerSideEncryption, StorageClass } from '@aws-sdk/client-s3';
-import { AppError } from '../errors';
-import { EtagHasher } from './etag';
-import { toS3Error } from './errors';
+import { AppError, toS3Error } from '@vault-raft-backup/common';
 import { uploadInParts } from './multipart-upload';
 
 /** Server-side encryption and storage class applied to every object written. */
@@ -30,10 +28,8 @@ export interface UploadStreamParams extends ObjectSettings {
 
 export interface UploadStreamResult {
   bytes: number;
-  /** ETag the store answered with (quotes removed). */
+  /** ETag the store answered with (quotes removed), for the log: under SSE-KMS or on some stores it is not an MD5. */
   etag: string | undefined;
-  /** ETags computed while streaming, to compare with what the store keeps. */
-  expectedEtags: { simple: string; multipart: string };
 }
 
 /** The SSE/storage-class request fields for an object write. */
@@ -47,37 +43,30 @@ export function objectSettingsParams(s: ObjectSettings): { ServerSideEncryption?
 }
 
 /**
- * Streams `body` to `bucket/key` (multipart above one part) with bounded memory. If the body
- * errors or `beforeEnd` throws, the multipart upload is aborted: no object and no orphan parts.
+ * Streams `body` to `bucket/key` (multipart above one part) with bounded memory, each part with its
+ * Content-MD5. If the body errors or `beforeEnd` throws, the multipart upload is aborted: no object
+ * and no orphan parts.
  * @throws S3Error on an S3 failure, the body's AppError when the source failed, AppError ABORTED on signal
  */
 export async function uploadStream(p: UploadStreamParams): Promise<UploadStreamResult> {
-  const hasher = new EtagHasher(p.partSize, p.beforeEnd);
-  let streamError: Error | undefined;
-  pipeline(p.body, hasher, (err) => {
-    if (err) streamError = err;
-  });
   try {
-    const etag = await uploadInParts({
+    const { bytes, etag } = await uploadInParts({
       client: p.client,
       input: { Bucket: p.bucket, Key: p.key, Metadata: p.metadata, ContentType: 'application/octet-stream', ...objectSettingsParams(p) },
-      body: hasher,
+      body: p.body,
       partSize: p.partSize,
       queueSize: p.queueSize,
       signal: p.signal,
       onProgress: p.onProgress,
+      beforeComplete: p.beforeEnd,
     });
-    return { bytes: hasher.bytes, etag: etag?.replace(/"/g, ''), expectedEtags: hasher.expectedEtags() };
+    return { bytes, etag: etag?.replace(/"/g, '') };
   } catch (err) {
     p.body.destroy();
-    hasher.destroy();
     if (p.signal?.aborted) throw new AppError('ABORTED', `upload to s3://${p.bucket}/${p.key} stopped by signal`, { cause: err });
-    // a failed S3 request stops the reader too, and that shows up as a stream error: the S3 error is the cause then
-    const fromS3 = (err as { $metadata?: unknown } | undefined)?.$metadata !== undefined;
-    const readError = fromS3 ? undefined : streamError;
-    const source = readError ?? err;
-    if (source instanceof AppError) throw source;
-    if (readError) throw new AppError('FILE_IO', `reading the snapshot for s3://${p.bucket}/${p.key} failed`, { cause: readError });
-    throw toS3Error(err, 'upload', p.bucket, p.key);
+    if (err instanceof AppError) throw err;
+    // S3 errors carry the SDK's $metadata; anything else came from reading the snapshot
+    if ((err as { $metadata?: unknown } | undefined)?.$metadata !== undefined) throw toS3Error(err, 'upload', p.bucket, p.key);
+    throw new AppError('FILE_IO', `reading the snapshot for s3://${p.bucket}/${p.key} failed`, { cause: err });
   }
 }

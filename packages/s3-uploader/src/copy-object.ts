@@ -6,8 +6,8 @@ import {
   type S3Client,
   UploadPartCopyCommand,
 } from '@aws-sdk/client-s3';
-import { toS3Error } from './errors';
-import { type ObjectSettings, objectSettingsParams } from './upload';
+import { toS3Error } from '@vault-raft-backup/common';
+import { type ObjectSettings, objectSettingsParams } from './upload-stream';
 
 /** Above this size a single CopyObject is not allowed by S3. */
 export const MAX_SINGLE_COPY_BYTES = 5 * 1024 ** 3;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   AbortMultipartUploadCommand,
@@ -8,6 +9,8 @@ import {
   type S3Client,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
+import { S3Error } from '@vault-raft-backup/common';
+import { resendOnBadDigest } from './resend-damaged';
 
 export interface PartUploadParams {
   client: S3Client;
@@ -18,15 +21,21 @@ export interface PartUploadParams {
   queueSize: number;
   signal?: AbortSignal | undefined;
   onProgress?: (uploadedBytes: number) => void;
+  /** Runs after the last byte was read and before the upload completes; throwing aborts it. */
+  beforeComplete?: () => Promise<void>;
 }
+
+/** The `Content-MD5` of a part: the store checks the bytes it receives against it and refuses damaged ones (400 BadDigest). */
+const contentMd5 = (body: Buffer) => createHash('md5').update(body).digest('base64');
 
 /**
  * Uploads a stream with at most `queueSize` parts in flight, reusing `queueSize + 1` part buffers
  * allocated once, so memory stays flat (no garbage per part). One PutObject when the body fits in
- * one part. On any failure the multipart upload is aborted after in-flight parts settled.
- * @returns the ETag the store answered with
+ * one part. Every part carries its Content-MD5, and a part the store refuses as damaged is sent
+ * again. On any failure the multipart upload is aborted after in-flight parts settled.
+ * @returns the bytes read and the ETag the store answered with (not evidence of anything: see README)
  */
-export async function uploadInParts(p: PartUploadParams): Promise<string | undefined> {
+export async function uploadInParts(p: PartUploadParams): Promise<{ bytes: number; etag: string | undefined }> {
   const free: Buffer[] = [];
   const inFlight = new Set<Promise<void>>();
   const parts: { PartNumber: number; ETag: string }[] = [];
@@ -36,6 +45,7 @@ export async function uploadInParts(p: PartUploadParams): Promise<string | undef
   let fill = 0;
   let held: Buffer | undefined; // a full first part, kept until we know whether more data follows
   let nextPart = 1;
+  let read = 0;
   let failure: unknown;
   const check = () => {
     if (failure !== undefined) throw failure;
@@ -50,7 +60,10 @@ export async function uploadInParts(p: PartUploadParams): Promise<string | undef
   const send = (buf: Buffer, length: number) => {
     const PartNumber = nextPart++;
     const task = (async () => {
-      const out = await p.client.send(new UploadPartCommand({ Bucket: p.input.Bucket, Key: p.input.Key, UploadId: uploadId, PartNumber, Body: buf.subarray(0, length) }), opts);
+      const Body = buf.subarray(0, length);
+      const part = new UploadPartCommand({ Bucket: p.input.Bucket, Key: p.input.Key, UploadId: uploadId, PartNumber, Body, ContentMD5: contentMd5(Body) });
+      resendOnBadDigest(part);
+      const out = await p.client.send(part, opts);
       parts.push({ PartNumber, ETag: out.ETag ?? '' });
       uploaded += length;
       p.onProgress?.(uploaded);
@@ -69,13 +82,14 @@ export async function uploadInParts(p: PartUploadParams): Promise<string | undef
   const startMultipart = async (first: Buffer) => {
     const created = await p.client.send(new CreateMultipartUploadCommand(p.input), opts);
     uploadId = created.UploadId;
-    if (!uploadId) throw new Error('CreateMultipartUpload returned no UploadId');
+    if (!uploadId) throw new S3Error('S3_FAILED', `CreateMultipartUpload of s3://${p.input.Bucket}/${p.input.Key} returned no UploadId`, { bucket: p.input.Bucket, key: p.input.Key });
     send(first, p.partSize);
   };
 
   try {
     for await (const chunk of p.body as AsyncIterable<Buffer>) {
       check();
+      read += chunk.length;
       let offset = 0;
       while (offset < chunk.length) {
         if (held) {
@@ -95,18 +109,21 @@ export async function uploadInParts(p: PartUploadParams): Promise<string | undef
         }
       }
     }
+    await p.beforeComplete?.();
     if (!uploadId) {
       const body = held ?? (current ?? Buffer.alloc(0)).subarray(0, fill);
-      const out = await p.client.send(new PutObjectCommand({ ...p.input, Body: body, ContentLength: body.length }), opts);
+      const put = new PutObjectCommand({ ...p.input, Body: body, ContentLength: body.length, ContentMD5: contentMd5(body) });
+      resendOnBadDigest(put);
+      const out = await p.client.send(put, opts);
       p.onProgress?.(body.length);
-      return out.ETag;
+      return { bytes: read, etag: out.ETag };
     }
     if (fill > 0 && current) send(current, fill);
     await Promise.all(inFlight);
     check();
     parts.sort((a, b) => a.PartNumber - b.PartNumber);
     const done = await p.client.send(new CompleteMultipartUploadCommand({ Bucket: p.input.Bucket, Key: p.input.Key, UploadId: uploadId, MultipartUpload: { Parts: parts } }), opts);
-    return done.ETag;
+    return { bytes: read, etag: done.ETag };
   } catch (err) {
     await Promise.allSettled(inFlight);
     if (uploadId) await p.client.send(new AbortMultipartUploadCommand({ Bucket: p.input.Bucket, Key: p.input.Key, UploadId: uploadId })).catch(() => undefined);

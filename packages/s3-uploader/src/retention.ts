@@ -2,11 +2,7 @@ import { createHash } from 'node:crypto';
 import { DeleteObjectsCommand, type DeleteObjectsCommandInput, type DeleteObjectsCommandOutput, type S3Client } from '@aws-sdk/client-s3';
 // types only: the SDK's own middleware types (a dependency of @aws-sdk/client-s3)
 import type { FinalizeHandler, FinalizeHandlerArguments } from '@smithy/types';
-import { checkObjectKey } from '../config/object-key';
-import { S3Error } from '../errors';
-import type { Logger } from '../log';
-import { toS3Error } from './errors';
-import { listSnapshotObjects } from './list';
+import { checkObjectKey, type Logger, listSnapshotObjects, S3Error, toS3Error } from '@vault-raft-backup/common';
 
 export interface RetentionParams {
   client: S3Client;
