@@ -129,6 +129,16 @@ describe('the token', () => {
   });
 });
 
+/** A snapshot of `source` (taken by the real snapshot-taker) and a file with its unseal keys, both in `dir`. */
+async function snapshotAndKeys(source: VaultDouble, dir: string): Promise<{ file: string; keys: string }> {
+  const file = join(dir, 'vault.snap');
+  expect((await run('snapshot-taker', { VAULT_ADDR: source.url, VAULT_TOKEN: await tokenFor(source), SNAPSHOT_FILE: file })).code).toBe(0);
+  const keys = join(dir, 'keys');
+  writeFileSync(keys, `${source.unsealKeys.join('\n')}\n`, { mode: 0o600 });
+  for (const k of source.unsealKeys) keepSecret('source unseal key', k, keys);
+  return { file, keys };
+}
+
 describe('the temporary root token and the snapshot', () => {
   it('V-REDIRECT-DOWNGRADE-UPLOAD: an https Vault that redirects snapshot-force to plain http never gets the temporary root token or the snapshot sent there', async () => {
     const source = await backupVault();
@@ -144,11 +154,7 @@ describe('the temporary root token and the snapshot', () => {
       },
       async (f) => {
         const dir = workDir('redirect-upload');
-        const file = join(dir, 'vault.snap');
-        expect((await run('snapshot-taker', { VAULT_ADDR: source.url, VAULT_TOKEN: await tokenFor(source), SNAPSHOT_FILE: file })).code).toBe(0);
-        const keys = join(dir, 'keys');
-        writeFileSync(keys, `${source.unsealKeys.join('\n')}\n`, { mode: 0o600 });
-        for (const k of source.unsealKeys) keepSecret('source unseal key', k, keys);
+        const { file, keys } = await snapshotAndKeys(source, dir);
         const elsewhere = await target();
         const vault = await startRedirector(fresh.url, (_m, path) => (path === '/v1/sys/storage/raft/snapshot-force' ? elsewhere.url : undefined), { cert: pki.cert, key: pki.key });
         closers.push(vault.close);
@@ -178,11 +184,7 @@ describe('unseal keys', () => {
       },
       async (f) => {
         const dir = workDir('redirect-peer');
-        const file = join(dir, 'vault.snap');
-        expect((await run('snapshot-taker', { VAULT_ADDR: source.url, VAULT_TOKEN: await tokenFor(source), SNAPSHOT_FILE: file })).code).toBe(0);
-        const keys = join(dir, 'keys');
-        writeFileSync(keys, `${source.unsealKeys.join('\n')}\n`, { mode: 0o600 });
-        for (const k of source.unsealKeys) keepSecret('source unseal key', k, keys);
+        const { file, keys } = await snapshotAndKeys(source, dir);
         const elsewhere = await target();
         const sealed = { type: 'shamir', initialized: true, sealed: true, t: 2, n: 3, progress: 0, version: '1.17.6' };
         const peer = await startHostile((req, res, seen) => {

@@ -52,47 +52,32 @@ export interface NodeState {
   sockets: Set<Socket>;
 }
 
-/** A node as a freshly started process (not yet listening). */
-export function newNode(index: number): NodeState {
+/** What a Vault process holds in memory only, as it is right after the process starts. */
+function freshMemory(clusterName: string | undefined) {
   return {
-    index,
-    id: `node${index}`,
-    url: '',
-    clusterAddress: '',
-    member: false,
     sealed: true,
     progress: [],
     nonce: '',
     barrierCache: undefined,
     recoveryCache: undefined,
     sealKey: undefined,
-    clusterName: undefined,
+    clusterName,
     raftInfo: undefined,
     joinWait: undefined,
     joinAttempts: 0,
     lock: new StateLock(),
-    generation: 0,
-    sockets: new Set(),
   };
+}
+
+/** A node as a freshly started process (not yet listening). */
+export function newNode(index: number): NodeState {
+  return { index, id: `node${index}`, url: '', clusterAddress: '', member: false, ...freshMemory(undefined), generation: 0, sockets: new Set() };
 }
 
 /** A process restart: in-flight requests dropped, memory cleared, raft membership (disk) kept. */
 export function restartProcess(node: NodeState, configuredName: string | undefined): void {
   for (const socket of node.sockets) socket.destroy();
-  Object.assign(node, {
-    sealed: true,
-    progress: [],
-    nonce: '',
-    barrierCache: undefined,
-    recoveryCache: undefined,
-    sealKey: undefined,
-    clusterName: configuredName,
-    raftInfo: undefined,
-    joinWait: undefined,
-    joinAttempts: 0,
-    lock: new StateLock(),
-    generation: node.generation + 1,
-  });
+  Object.assign(node, { ...freshMemory(configuredName), generation: node.generation + 1 });
 }
 
 /**
