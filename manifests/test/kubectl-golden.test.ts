@@ -33,9 +33,12 @@ function byId(objects: readonly unknown[]): Record<string, unknown> {
   );
 }
 
+/** Every overlay with the name of its golden file: backup overlays by name, drill overlays as drill-<name>. */
+const OVERLAYS: [string, string][] = [...overlayDirs().map((d): [string, string] => [basename(d), d]), ...overlayDirs(undefined, 'drill').map((d): [string, string] => [`drill-${basename(d)}`, d])];
+
 describe('renderer compared with kubectl kustomize', () => {
   it('has a golden file for every overlay', () => {
-    const overlays = overlayDirs().map((d) => basename(d)).sort();
+    const overlays = OVERLAYS.map(([name]) => name).sort();
     const goldens = readdirSync(GOLDEN)
       .map((f) => f.replace(/\.kubectl\.yaml$/, ''))
       .sort();
@@ -43,7 +46,7 @@ describe('renderer compared with kubectl kustomize', () => {
     expect(goldens).toEqual(overlays);
   });
 
-  it.each(overlayDirs().map((d) => [basename(d), d]))('renders overlay %s exactly as kubectl kustomize did', (name, dir) => {
+  it.each(OVERLAYS)('renders overlay %s exactly as kubectl kustomize did', (name, dir) => {
     const expected = byId(readYamlDocuments(join(GOLDEN, `${name}.kubectl.yaml`)));
 
     const actual = byId(render(dir));
