@@ -2,8 +2,11 @@
 
 /** Seconds per GiB of each run, from the 1 GiB results in docs/PERFORMANCE.md (2 shared cores); a loaded machine is slower. */
 const SECONDS_PER_GIB = { taker: 7.6, curlO: 3, uploader: 15.6, awsCp2: 22.5, fetcher: 6.6, awsCp: 3.8, curlSigv4: 2.2, restore: 7.4, restorePeer: 4, floor: 4 };
-const COLD_RUN_SECONDS = 0.15;
-const ITERATION_OVERHEAD_SECONDS = 3;
+const COLD_RUN_SECONDS = 0.2;
+/** Fixed cost whatever the size: a bundle's start (about 0.3 s), the aws CLI's (about 1 s), a fresh double per restore run. */
+const BUNDLE_RUN_SECONDS = 0.5;
+const PEER_RUN_SECONDS = 0.5;
+const ITERATION_OVERHEAD_SECONDS = 5;
 
 /** { bundleRuns, peerRuns, coldRuns, gib, seconds } for the options of one invocation. */
 export function estimate(opts, nodes, { pin, cacheNodes }) {
@@ -35,6 +38,7 @@ export function estimate(opts, nodes, { pin, cacheNodes }) {
   const gib = sized ? opts.runs * opts.sizes.reduce((t, z) => t + z.bytes / 1024 ** 3, 0) : 0;
   const coldConfigs = s.has('cold') ? k * 7 + cacheNodes * 6 : 0;
   const coldRuns = coldConfigs * (opts.coldRuns + 1);
-  const seconds = perGib * gib + iterations * ITERATION_OVERHEAD_SECONDS + coldRuns * COLD_RUN_SECONDS;
+  const fixed = iterations * (ITERATION_OVERHEAD_SECONDS + bundleRuns * BUNDLE_RUN_SECONDS + peerRuns * PEER_RUN_SECONDS);
+  const seconds = perGib * gib + fixed + coldRuns * COLD_RUN_SECONDS;
   return { bundleRuns: bundleRuns * iterations, peerRuns: peerRuns * iterations, coldRuns, gib: Math.round(gib * 100) / 100, seconds: Math.round(seconds) };
 }

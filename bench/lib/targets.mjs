@@ -10,7 +10,7 @@ const OPS = { '<': (v, l) => v < l, '<=': (v, l) => v <= l, '>=': (v, l) => v >=
 function check(target, where, value, limit, unit, op) {
   const needed = `${op} ${limit}${unit}`;
   if (value === undefined) return { target, where, measured: 'n/a', needed, result: 'not measured' };
-  const shown = `${Number.isInteger(value) ? value : value.toFixed(2)}${unit}`;
+  const shown = `${unit === ' ms' ? Math.round(value) : value.toFixed(unit === 'x' ? 2 : 1)}${unit}`;
   return { target, where, measured: shown, needed, result: OPS[op](value, limit) ? 'met' : `missed: ${shown}, needs ${needed}` };
 }
 
