@@ -70,12 +70,12 @@ function awsEnv(work, s3) {
   return { ...process.env, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'), AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_DEFAULT_REGION: s3.region };
 }
 
-function checkDisk(work, bytes) {
+function checkDisk(work, bytes, nodeCount) {
   const fs = statfsSync(work);
   const free = fs.bavail * fs.bsize;
-  // ours.snap (one per Node while the taker runs), fetched copies, the peers' copies, s3rver's objects (two uploads per
-  // Node and the peer's two), state.bin extracted for the floor, the double's restore temp file.
-  const need = bytes * 14;
+  // At the peak: the taker's archive, s3rver's objects (each uploader run and the peer store two), a fetched copy, a
+  // peer's copy or state.bin extracted for the floor, the double's restore temp file, and one spare.
+  const need = bytes * (5 + 2 * (nodeCount + 1));
   if (free < need) throw new Error(`not enough free disk for ${Math.round(bytes / UNITS.GiB)} GiB runs: ${Math.round(free / UNITS.GiB)} GiB free, about ${Math.round(need / UNITS.GiB)} GiB needed`);
 }
 
@@ -110,7 +110,7 @@ async function runSizes(opts, ctx, log) {
   const sizes = [];
   try {
     for (const size of opts.sizes) {
-      checkDisk(ctx.work, size.bytes);
+      checkDisk(ctx.work, size.bytes, ctx.nodes.length);
       sizes.push({ size: size.label, ...(await runSize(base, size, opts.runs, log)) });
     }
   } finally {
