@@ -1,14 +1,16 @@
-// Cold start (`--help` to exit) and bundle size of each entrypoint: wall time, and CPU time, which a busy machine disturbs less.
+// Cold start (`--help` to exit) of each entrypoint on each Node, against `node -e 0` on the same Node, without and with
+// V8's compile cache. Wall time and CPU time (user + system, which a busy machine disturbs less); median and p90.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const TIME = '/usr/bin/time';
 
-const median = (xs) => {
+/** The value at quantile q (0..1) of the samples, nearest rank. */
+export function quantile(xs, q) {
   const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-};
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+}
 
 function once(args, workDir, env) {
   const statFile = join(workDir, `cold-${process.pid}.txt`);
@@ -23,30 +25,55 @@ function once(args, workDir, env) {
     cpuMs = (user + sys) * 1000;
     rmSync(statFile, { force: true });
   }
-  return { ms, cpuMs };
+  return { ms: Math.round(ms * 10) / 10, cpuMs: cpuMs === undefined ? undefined : Math.round(cpuMs) };
 }
 
-function series(args, workDir, runs, warmup, env = process.env) {
-  const samples = [];
-  for (let i = 0; i < warmup + runs; i++) {
-    const s = once(args, workDir, env);
-    if (i >= warmup) samples.push(s);
-  }
+function summary(samples) {
   const wall = samples.map((s) => s.ms);
   const cpu = samples.map((s) => s.cpuMs).filter((c) => c !== undefined);
-  return { medianMs: Math.round(median(wall)), bestMs: Math.round(Math.min(...wall)), cpuMedianMs: cpu.length ? Math.round(median(cpu)) : undefined };
+  return {
+    medianMs: Math.round(quantile(wall, 0.5)),
+    p90Ms: Math.round(quantile(wall, 0.9)),
+    bestMs: Math.round(Math.min(...wall)),
+    cpuMedianMs: cpu.length ? Math.round(quantile(cpu, 0.5)) : undefined,
+    samples,
+  };
+}
+
+/** Node >= 22.1 reads NODE_COMPILE_CACHE. */
+export const hasCompileCache = (node) => node.major > 22 || (node.major === 22 && Number(node.version.split('.')[1]) >= 1);
+
+/** The measured configurations: per Node, `node -e 0`, each bundle without cache, and (where supported) with a fresh cache. */
+function configurations(nodes, bundles, workDir) {
+  const { NODE_COMPILE_CACHE: _inherited, ...plain } = process.env;
+  const out = [];
+  for (const node of nodes) {
+    out.push({ node: node.label, name: '(node -e 0)', cache: false, args: [node.path, '-e', '0'], env: plain });
+    for (const [name, file] of Object.entries(bundles)) {
+      out.push({ node: node.label, name, cache: false, args: [node.path, file, '--help'], env: plain, bytes: statSync(file).size });
+      if (!hasCompileCache(node)) continue;
+      // A fresh directory, filled by the one warm-up run below, as an image build would fill it.
+      const dir = mkdtempSync(join(workDir, `compile-cache-${node.label}-${name}-`));
+      out.push({ node: node.label, name, cache: true, args: [node.path, file, '--help'], env: { ...plain, NODE_COMPILE_CACHE: dir }, bytes: statSync(file).size });
+    }
+  }
+  return out;
 }
 
 /**
- * Median and best wall time, and median CPU time, of `node <bundle> --help`, with the bundle's size.
- * `compileCache`: a directory for NODE_COMPILE_CACHE (Node >= 22.1), filled by the warm-up runs.
+ * Runs every configuration once as a warm-up (page cache; fills the compile cache), then `runs` rounds in which each
+ * configuration runs once, so that load changes on the machine hit all of them alike.
+ * Returns [{ node, name, cache, bytes, medianMs, p90Ms, bestMs, cpuMedianMs, samples }].
  */
-export function coldStart(node, file, workDir, { runs = 10, warmup = 2, compileCache } = {}) {
-  const env = compileCache ? { ...process.env, NODE_COMPILE_CACHE: compileCache } : process.env;
-  return { ...series([node, file, '--help'], workDir, runs, warmup, env), bytes: statSync(file).size };
-}
-
-/** The same for `node -e 0`, the floor every bundle sits on. */
-export function nodeFloor(node, workDir, { runs = 10, warmup = 2 } = {}) {
-  return series([node, '-e', '0'], workDir, runs, warmup);
+export function coldStarts(nodes, bundles, workDir, { runs = 20 } = {}) {
+  const configs = configurations(nodes, bundles, workDir);
+  for (const c of configs) once(c.args, workDir, c.env);
+  const samples = configs.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    configs.forEach((c, i) => {
+      samples[i].push(once(c.args, workDir, c.env));
+    });
+  }
+  for (const c of configs) if (c.env.NODE_COMPILE_CACHE) rmSync(c.env.NODE_COMPILE_CACHE, { recursive: true, force: true });
+  return configs.map((c, i) => ({ node: c.node, name: c.name, cache: c.cache, bytes: c.bytes, ...summary(samples[i]) }));
 }

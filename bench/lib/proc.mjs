@@ -23,17 +23,18 @@ export function jsonLines(text) {
 /**
  * Runs one command to completion under /usr/bin/time (peak RSS, CPU) and measures its wall time.
  * Resolves with { code, seconds, rssKiB, cpuSeconds, stdout, stderr }; never rejects on a non-zero exit.
+ * `discardStdout`: the command's stdout goes to /dev/null (for commands that write the data itself).
  */
-export function timed(cmd, args, { env = process.env, cwd, workDir, timeoutMs = 30 * 60_000 } = {}) {
+export function timed(cmd, args, { env = process.env, cwd, workDir, timeoutMs = 30 * 60_000, discardStdout = false } = {}) {
   const statFile = join(workDir, `time-${process.pid}-${seq++}.txt`);
   const useTime = existsSync(TIME);
   const argv = useTime ? ['-f', '%M %U %S', '-o', statFile, cmd, ...args] : args;
   return new Promise((resolve, reject) => {
     const started = process.hrtime.bigint();
-    const child = spawn(useTime ? TIME : cmd, argv, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(useTime ? TIME : cmd, argv, { env, cwd, stdio: ['ignore', discardStdout ? 'ignore' : 'pipe', 'pipe'] });
     const stdout = [];
     const stderr = [];
-    child.stdout.on('data', (d) => stdout.push(d));
+    child.stdout?.on('data', (d) => stdout.push(d));
     child.stderr.on('data', (d) => stderr.push(d));
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
     child.once('error', reject);
