@@ -7,7 +7,7 @@ import { type BadArchive, badArchives, pool, REFUSED, spacesMeta } from './suppo
 import { run } from './support/bundles';
 import { removeWorkDirs, tree, workDir } from './support/files';
 import { type FaultCase, withFault } from './support/ledger';
-import { BUCKET, expectOnlyOldLatest, putOldLatest, writeRawSnapshot } from './support/s3';
+import { BUCKET, expectOnlyOldLatest, putOldLatest, writeRawSnapshot, writeSidecar } from './support/s3';
 import { expectPreviousIntact, previousBackup } from './support/snapshots';
 import { backupVault } from './support/vault';
 
@@ -75,17 +75,22 @@ it('I-ARCHIVE snapshot-taker: Vault serving a bad archive never replaces the ear
     expect((await take(spacesMeta(), 99)).code).toBe(0);
   }));
 
-it('I-ARCHIVE s3-uploader: a bad snapshot file (with a matching sidecar) is never stored and latest is untouched', () =>
-  withFault(SPEC('s3-uploader', 'each file written as SNAPSHOT_FILE with a sidecar matching its bytes', 'nothing stored, latest byte-identical'), async (f) => {
+it('I-ARCHIVE s3-uploader: a bad file next to the sidecar of a verified snapshot (replaced or damaged after the snapshot step) is never stored and latest is untouched', () =>
+  withFault(SPEC('s3-uploader', 'each file written as SNAPSHOT_FILE next to the sidecar of a verified snapshot (s3-uploader trusts a sidecar that matches the bytes: the archive was verified when the sidecar was written)', 'nothing stored, latest byte-identical'), async (f) => {
     const upload = async (input: BadArchive, n: number) => {
       const prefix = `bad-${n}/`;
       await putOldLatest(client, prefix);
-      const snap = writeRawSnapshot(workDir('bad-up'), 'vault.snap', input.bytes, '2026-11-29T06:00:00.000Z');
+      const dir = workDir('bad-up');
+      const verified = writeRawSnapshot(dir, 'verified.snap', spacesMeta().bytes, '2026-11-29T06:00:00.000Z');
+      const snap = writeRawSnapshot(dir, 'vault.snap', input.bytes, verified.takenAt);
+      writeSidecar(snap.file, verified);
       const result = await run('s3-uploader', { ...server.env(), SNAPSHOT_FILE: snap.file, S3_BUCKET: BUCKET, S3_PREFIX: prefix });
       return { code: result.code, last: result.lines.at(-1)?.code, check: () => expectOnlyOldLatest(f, server, client, prefix) };
     };
     await refuseAll(f, upload);
-    expect((await upload(spacesMeta(), 99)).code).toBe(0);
+    const control = writeRawSnapshot(workDir('bad-up'), 'vault.snap', spacesMeta().bytes, '2026-11-29T06:00:00.000Z');
+    await putOldLatest(client, 'bad-99/');
+    expect((await run('s3-uploader', { ...server.env(), SNAPSHOT_FILE: control.file, S3_BUCKET: BUCKET, S3_PREFIX: 'bad-99/' })).code).toBe(0);
   }));
 
 it('I-ARCHIVE restore-fetcher: a bad object in S3 (with matching sha256 metadata) is never written for restore', () =>

@@ -11,6 +11,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { S3Error } from '@vault-raft-backup/common';
 import { resendOnBadDigest } from './resend-damaged';
+import { unsignedPayloadOverTls } from './unsigned-payload';
 
 export interface PartUploadParams {
   client: S3Client;
@@ -63,6 +64,7 @@ export async function uploadInParts(p: PartUploadParams): Promise<{ bytes: numbe
       const Body = buf.subarray(0, length);
       const part = new UploadPartCommand({ Bucket: p.input.Bucket, Key: p.input.Key, UploadId: uploadId, PartNumber, Body, ContentMD5: contentMd5(Body) });
       resendOnBadDigest(part);
+      unsignedPayloadOverTls(part);
       const out = await p.client.send(part, opts);
       parts.push({ PartNumber, ETag: out.ETag ?? '' });
       uploaded += length;
@@ -114,6 +116,7 @@ export async function uploadInParts(p: PartUploadParams): Promise<{ bytes: numbe
       const body = held ?? (current ?? Buffer.alloc(0)).subarray(0, fill);
       const put = new PutObjectCommand({ ...p.input, Body: body, ContentLength: body.length, ContentMD5: contentMd5(body) });
       resendOnBadDigest(put);
+      unsignedPayloadOverTls(put);
       const out = await p.client.send(put, opts);
       p.onProgress?.(body.length);
       return { bytes: read, etag: out.ETag };

@@ -2,8 +2,9 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { AppError, createProgress, headObject, type Logger, objectMetadataOf, readSnapshotRecord, S3Error, type SnapshotRecord, SnapshotVerifier, snapshotKey } from '@vault-raft-backup/common';
+import { AppError, createProgress, headObject, type Logger, objectMetadataOf, readSnapshotRecord, S3Error, type SnapshotRecord, snapshotKey } from '@vault-raft-backup/common';
 import { copyObject } from './copy-object';
+import { FileDigest } from './file-digest';
 import { applyRetention } from './retention';
 import { deleteObject, type ExpectedObject, readBack, verifyStoredObject } from './stored-object';
 import { type ObjectSettings, uploadStream } from './upload-stream';
@@ -40,11 +41,13 @@ async function checkFileAgainstRecord(file: string, record: SnapshotRecord): Pro
 }
 
 async function streamToS3(client: S3Client, o: UploadOptions, key: string, record: SnapshotRecord, log: Logger) {
-  const verifier = new SnapshotVerifier();
-  pipeline(createReadStream(o.file, { highWaterMark: 1024 * 1024 }), verifier, () => {});
+  // The sidecar is written only after snapshot-taker (or restore-fetcher) verified the archive; the file is
+  // hashed, not verified again: a file whose bytes are not the ones the sidecar names is refused.
+  const digest = new FileDigest();
+  pipeline(createReadStream(o.file, { highWaterMark: 1024 * 1024 }), digest, () => {});
   // Runs after the last byte and before the upload completes: a mismatch aborts the upload.
   const matchesRecord = async () => {
-    const info = await verifier.result;
+    const info = digest.digest();
     if (info.sha256 !== record.sha256 || info.bytes !== record.bytes) {
       throw new AppError('SNAPSHOT_INVALID', `snapshot file ${o.file} (sha256 ${info.sha256}, ${info.bytes} bytes) does not match its sidecar (sha256 ${record.sha256}, ${record.bytes} bytes)`);
     }
@@ -54,7 +57,7 @@ async function streamToS3(client: S3Client, o: UploadOptions, key: string, recor
     client,
     bucket: o.bucket,
     key,
-    body: verifier,
+    body: digest,
     metadata: objectMetadataOf(record),
     partSize: Math.max(o.partSize, Math.ceil(record.bytes / MAX_PARTS)),
     queueSize: o.queueSize,
@@ -129,7 +132,7 @@ async function newerSnapshotIsLatest(client: S3Client, o: UploadOptions, latestK
 }
 
 /**
- * Uploads the snapshot in one pass (read, verify archive, hash, multipart upload with Content-MD5
+ * Uploads the snapshot in one pass (read, hash against the sidecar, multipart upload with Content-MD5
  * per part), reads the stored object back and hashes it, points `latest` at it by server-side copy
  * and applies retention.
  * @throws AppError/S3Error; on any failure before the copy, `latest` is untouched

@@ -35,15 +35,6 @@ export async function writeSidecar(file: string, r: { sha256: string; bytes: num
   await writeFile(`${file}.json`, `${JSON.stringify(record, null, 2)}\n`);
 }
 
-/** Writes arbitrary bytes as a snapshot file with a sidecar that matches them (so only the archive check can catch them). */
-export async function writeRawSnapshot(dir: string, name: string, data: Buffer, takenAt: string): Promise<SnapshotFile> {
-  const file = join(dir, name);
-  await writeFile(file, data);
-  const sha256 = createHash('sha256').update(data).digest('hex');
-  await writeSidecar(file, { sha256, bytes: data.length, takenAt });
-  return { file, sha256, bytes: data.length, takenAt };
-}
-
 /** sha256 of a file, read whole (test files are small). */
 export async function sha256OfFile(file: string): Promise<string> {
   return createHash('sha256').update(await readFile(file)).digest('hex');

@@ -3,9 +3,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { malformedArchive, type S3Server, startS3Server } from '@vault-raft-backup/testkit';
+import { type S3Server, startS3Server } from '@vault-raft-backup/testkit';
 import { objectSha, requireBundle, tempDir, upload } from './e2e-helpers';
-import { type SnapshotFile, writeRawSnapshot, writeSidecar, writeSnapshot } from './snapshot-file';
+import { type SnapshotFile, writeSidecar, writeSnapshot } from './snapshot-file';
 
 const BUCKET = 'backups';
 const OLD_LATEST = Buffer.from('the previous latest snapshot');
@@ -67,24 +67,32 @@ describe('s3-uploader bundle: failures leave S3 as it was', () => {
     expect(result.lines.at(-1)).toMatchObject({ code: 'S3_ACCESS_DENIED', msg: expect.stringContaining('s3://backups/denied/') });
   });
 
-  it('when the snapshot is truncated after several parts, it exits 1, stores no object and latest keeps its bytes', async () => {
+  it('when the file is shorter than its sidecar says, it exits 1 before any upload and latest keeps its bytes', async () => {
     const whole = await writeSnapshot(dir, 'big.snap', { stateSize: 12 * 1024 * 1024, takenAt: '2026-11-29T11:00:00Z' });
-    const truncated = (await readFile(whole.file)).subarray(0, 11 * 1024 * 1024);
-    const snap = await writeRawSnapshot(dir, 'truncated.snap', truncated, '2026-11-29T11:00:00Z');
+    const file = join(dir, 'truncated.snap');
+    await writeFile(file, (await readFile(whole.file)).subarray(0, 11 * 1024 * 1024));
+    await writeSidecar(file, whole);
     await withOldLatest('trunc/');
-    const result = await upload(env({ SNAPSHOT_FILE: snap.file, S3_PREFIX: 'trunc/' }));
+    const result = await upload(env({ SNAPSHOT_FILE: file, S3_PREFIX: 'trunc/' }));
     expect(result.code).toBe(1);
     expect(result.lines.at(-1)).toMatchObject({ code: 'SNAPSHOT_INCOMPLETE' });
     await expectOnlyOldLatest('trunc/');
   });
 
-  it('when the archive is corrupt, it exits 1, stores no object and latest keeps its bytes', async () => {
-    const snap = await writeRawSnapshot(dir, 'corrupt.snap', malformedArchive('corrupt-state'), '2026-11-29T12:00:00Z');
-    await withOldLatest('corrupt/');
-    const result = await upload(env({ SNAPSHOT_FILE: snap.file, S3_PREFIX: 'corrupt/' }));
+  it('when a byte of the file changed after its sidecar was written, it exits 1 after several parts, stores no object and latest keeps its bytes', async () => {
+    const whole = await writeSnapshot(dir, 'flipped-source.snap', { stateSize: 12 * 1024 * 1024, takenAt: '2026-11-29T12:00:00Z' });
+    const bytes = await readFile(whole.file);
+    // in the last part: the parts before it are uploaded before the hash can differ
+    bytes[bytes.length - 4096] = (bytes[bytes.length - 4096] ?? 0) ^ 1;
+    const file = join(dir, 'flipped.snap');
+    await writeFile(file, bytes);
+    await writeSidecar(file, whole);
+    await withOldLatest('flipped/');
+    const result = await upload(env({ SNAPSHOT_FILE: file, S3_PREFIX: 'flipped/' }));
     expect(result.code).toBe(1);
-    expect(result.lines.at(-1)).toMatchObject({ code: 'SNAPSHOT_INVALID' });
-    await expectOnlyOldLatest('corrupt/');
+    expect(result.lines.at(-1)).toMatchObject({ code: 'SNAPSHOT_INVALID', msg: expect.stringMatching(/does not match its sidecar/) });
+    expect(result.lines.some((l) => l.msg === 'uploading' && typeof l.bytes === 'number' && l.bytes >= 5 * 1024 * 1024)).toBe(true);
+    await expectOnlyOldLatest('flipped/');
   });
 
   it('when the sidecar sha256 does not match the file, it exits 1 and stores nothing', async () => {
