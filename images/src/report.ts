@@ -4,7 +4,7 @@ import { statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { coldStart, type Timing } from './cold-start.ts';
+import { interleavedColdStarts, type Timing } from './cold-start.ts';
 import { execOk } from './exec.ts';
 import { buildImages, buildStandInBase, bundleFile, ENTRYPOINTS, type Entrypoint, inspectImage, packageVersion } from './images.ts';
 import { readOciArchive } from './oci-archive.ts';
@@ -28,6 +28,8 @@ interface Row {
   bare: Timing;
   /** The same with NODE_COMPILE_CACHE set (made by the warm-up run). */
   bareCached: Timing;
+  /** `node -e 0` on the host, in the same rounds as the two above. */
+  bareNode: Timing;
 }
 
 const mb = (bytes: number): string => (bytes / 1_000_000).toFixed(1);
@@ -43,6 +45,23 @@ async function measure(sandbox: Sandbox, root: string, name: Entrypoint, tag: st
   const cacheDir = await mkdtemp(join(tmpdir(), 'compile-cache-'));
   try {
     const run = ['run', '--rm', '--network', 'none', '--read-only'];
+    const env = sandbox.env;
+    const [image, imageNode] = await interleavedColdStarts(
+      [
+        { command: 'podman', args: [...run, tag, '--help'], env },
+        { command: 'podman', args: [...run, '--entrypoint', '/nodejs/bin/node', tag, '-e', '0'], env },
+      ],
+      RUNS,
+    );
+    const [bare, bareCached, bareNode] = await interleavedColdStarts(
+      [
+        { command: node24(root), args: [bundleFile(root, name), '--help'], env },
+        { command: node24(root), args: [bundleFile(root, name), '--help'], env: { ...env, NODE_COMPILE_CACHE: cacheDir } },
+        { command: node24(root), args: ['-e', '0'], env },
+      ],
+      RUNS,
+    );
+    if (!image || !imageNode || !bare || !bareCached || !bareNode) throw new Error(`missing timings for ${name}`);
     return {
       name,
       bundle: statSync(bundleFile(root, name)).size,
@@ -50,10 +69,11 @@ async function measure(sandbox: Sandbox, root: string, name: Entrypoint, tag: st
       compressed: archive.compressedSize,
       ownCompressed: own,
       cache: await cacheSize(sandbox, tag),
-      image: await coldStart('podman', [...run, tag, '--help'], sandbox.env, RUNS),
-      imageNode: await coldStart('podman', [...run, '--entrypoint', '/nodejs/bin/node', tag, '-e', '0'], sandbox.env, RUNS),
-      bare: await coldStart(node24(root), [bundleFile(root, name), '--help'], sandbox.env, RUNS),
-      bareCached: await coldStart(node24(root), [bundleFile(root, name), '--help'], { ...sandbox.env, NODE_COMPILE_CACHE: cacheDir }, RUNS),
+      image,
+      imageNode,
+      bare,
+      bareCached,
+      bareNode,
     };
   } finally {
     await rm(cacheDir, { recursive: true, force: true });
@@ -67,16 +87,22 @@ async function cacheSize(sandbox: Sandbox, tag: string): Promise<number> {
   return Number(out);
 }
 
-function render(rows: Row[], base: { uncompressed: number; compressed: number; bareNode: Timing }, tool: string, load: number[]): string {
+const above = (t: Timing, base: Timing): string => `${(t.meanMs - base.meanMs).toFixed(0)}`;
+
+function render(rows: Row[], base: { uncompressed: number; compressed: number }, load: number[]): string {
   const lines = [
     `Measured by \`npm run report -w @vault-raft-backup/images\` on ${new Date().toISOString().slice(0, 10)}: images built FROM the local`,
-    `stand-in base (Node ${process.versions.node}), podman + runc, ${RUNS} runs each timed with ${tool} (mean ± sd), on ${cpus().length} cores`,
-    `with a load average of ${load.map((l) => l.toFixed(1)).join(' / ')} at the start / end. MB = 10^6 bytes. Containers run \`--read-only\`, as in the manifests.`,
+    `stand-in base (Node ${process.versions.node}), podman + runc, ${RUNS} rounds after a warm-up, the commands of one image interleaved`,
+    `round by round (mean ± sd), on ${cpus().length} cores with a load average of ${load.map((l) => l.toFixed(1)).join(' / ')} at the start / end.`,
+    'MB = 10^6 bytes. Containers run `--read-only`, as in the manifests; "+" is the difference to `node -e 0` of the same rounds.',
     '',
-    '| image | bundle (kB) | compile cache (kB) | uncompressed (MB) | compressed (MB) | own layers, compressed (kB) | `podman run <image> --help` (ms) | `podman run <image>` `node -e 0` (ms) | bare `node <bundle> --help` (ms) | bare, with a compile cache (ms) |',
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-    ...rows.map((r) => `| ${r.name} | ${kb(r.bundle)} | ${kb(r.cache)} | ${mb(r.uncompressed)} | ${mb(r.compressed)} | ${kb(r.ownCompressed)} | ${ms(r.image)} | ${ms(r.imageNode)} | ${ms(r.bare)} | ${ms(r.bareCached)} |`),
-    `| *stand-in base alone* | – | – | ${mb(base.uncompressed)} | ${mb(base.compressed)} | – | – | – | bare \`node -e 0\`: ${ms(base.bareNode)} | – |`,
+    '| image | bundle (kB) | compile cache (kB) | uncompressed (MB) | compressed (MB) | own layers, compressed (kB) | `podman run <image> --help` (ms) | `podman run <image>` `node -e 0` (ms) | bare `node <bundle> --help`, no cache (ms) | bare, with a compile cache (ms) | bare `node -e 0` (ms) |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      (r) =>
+        `| ${r.name} | ${kb(r.bundle)} | ${kb(r.cache)} | ${mb(r.uncompressed)} | ${mb(r.compressed)} | ${kb(r.ownCompressed)} | ${ms(r.image)} (+${above(r.image, r.imageNode)}) | ${ms(r.imageNode)} | ${ms(r.bare)} (+${above(r.bare, r.bareNode)}) | ${ms(r.bareCached)} (+${above(r.bareCached, r.bareNode)}) | ${ms(r.bareNode)} |`,
+    ),
+    `| *stand-in base alone* | – | – | ${mb(base.uncompressed)} | ${mb(base.compressed)} | – | – | – | – | – | – |`,
   ];
   return lines.join('\n');
 }
@@ -94,8 +120,7 @@ async function main(): Promise<void> {
     for (const [name, tag] of tags) rows.push(await measure(sandbox, root, name, tag, baseInfo.layers));
     const first = await readOciArchive(join(sandbox.dir, 'oci', `${ENTRYPOINTS[0]}-${packageVersion(root, ENTRYPOINTS[0])}.oci.tar`));
     const baseCompressed = first.layers.slice(0, baseInfo.layers).reduce((sum, layer) => sum + layer.size, 0);
-    const bareNode = await coldStart(node24(root), ['-e', '0'], sandbox.env, RUNS);
-    const table = render(rows, { uncompressed: baseInfo.size, compressed: baseCompressed, bareNode }, rows[0]?.image.tool ?? 'hyperfine', [load, loadavg()[0] ?? 0]);
+    const table = render(rows, { uncompressed: baseInfo.size, compressed: baseCompressed }, [load, loadavg()[0] ?? 0]);
     const readme = join(root, 'images', 'README.md');
     const text = await readFile(readme, 'utf8');
     const start = text.indexOf(START);
