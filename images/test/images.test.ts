@@ -16,6 +16,9 @@ interface RunOptions {
   network?: string;
   env?: Record<string, string>;
   volume?: string;
+  /** `--read-only`, as the manifests run every container (readOnlyRootFilesystem). */
+  readOnly?: boolean;
+  user?: string;
 }
 
 /** Runs a command in an image with the sandbox's podman; no network unless asked. */
@@ -23,6 +26,8 @@ function podmanRun(sandbox: Sandbox, tag: string, args: string[], opts: RunOptio
   const flags = ['run', '--rm', '--network', opts.network ?? 'none'];
   if (opts.entrypoint) flags.push('--entrypoint', opts.entrypoint);
   if (opts.volume) flags.push('--volume', opts.volume);
+  if (opts.readOnly) flags.push('--read-only');
+  if (opts.user) flags.push('--user', opts.user);
   for (const [key, value] of Object.entries(opts.env ?? {})) flags.push('--env', `${key}=${value}`);
   return exec('podman', [...flags, tag, ...args], { env: sandbox.env, timeoutMs: 60_000 });
 }
@@ -159,8 +164,23 @@ if (missing.length > 0) {
         const app = await nodeIn(sandbox, tagOf(name), `require('fs').readdirSync('/app')`);
         const shell = await podmanRun(sandbox, tagOf(name), ['-c', 'true'], { entrypoint: '/bin/sh' });
         expect(present).toEqual([]);
-        expect(app).toEqual(['main.cjs']);
+        expect(app).toEqual(['compile-cache', 'main.cjs']);
         expect(shell.code).not.toBe(0);
+      });
+
+      test('on a read-only root filesystem, starts from the compile cache made at build time and writes nothing', async () => {
+        const result = await podmanRun(sandbox, tagOf(name), ['--help'], { readOnly: true, env: { NODE_DEBUG_NATIVE: 'COMPILE_CACHE' } });
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain(name);
+        expect(result.stderr).toContain('V8 code cache for CommonJS /app/main.cjs was accepted');
+        expect(result.stderr).toContain('skip persisting CommonJS /app/main.cjs because cache was the same');
+      });
+
+      test('as another uid on a read-only root filesystem, where the cache does not apply, --help still exits 0 with nothing on stderr', async () => {
+        const result = await podmanRun(sandbox, tagOf(name), ['--help'], { readOnly: true, user: '1000:1000' });
+        expect(result.stderr).toBe('');
+        expect(result.code).toBe(0);
+        expect(result.stdout).toContain(name);
       });
 
       test('has an exec-form entrypoint and OCI source, version and revision labels', async () => {
@@ -171,14 +191,19 @@ if (missing.length > 0) {
         expect(info.labels['org.opencontainers.image.revision']).toMatch(/^[0-9a-f]{40}$/);
       });
 
-      test('exports as an OCI archive whose layers above the base add only /app/main.cjs', async () => {
+      test('exports as an OCI archive whose layers above the base add only /app/main.cjs and its compile cache', async () => {
         const archive = archives.get(name);
         const info = await inspectImage(sandbox, tagOf(name));
         if (!archive) throw new Error(`no OCI archive for ${name}`);
         expect(archive.layers.length).toBe(info.layers);
         const own = archive.layers.slice(baseLayers);
         const files = (await Promise.all(own.map((layer) => archive.listLayer(layer)))).flat();
-        expect(new Set(files.map((f) => f.replace(/^\.?\/?/, '').replace(/\/$/, '')))).toEqual(new Set(['app', 'app/main.cjs']));
+        const paths = files.map((f) => f.replace(/^\.?\/?/, '').replace(/\/$/, ''));
+        // the cache's folder names the Node version, V8 flags and uid; its file, the script's path
+        const cache = paths.filter((p) => p.startsWith('app/compile-cache/'));
+        expect(new Set(paths.filter((p) => !cache.includes(p)))).toEqual(new Set(['app', 'app/main.cjs', 'app/compile-cache']));
+        expect(cache).toHaveLength(2);
+        expect(cache.sort()[1]).toMatch(/^app\/compile-cache\/v24\.[^/]+-65532\/[0-9a-f]+$/);
         expect(archive.compressedSize).toBeGreaterThan(0);
         expect(archive.compressedSize).toBeLessThan(info.size);
       });

@@ -1,6 +1,5 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import got from 'got';
+import type { Agent as HttpAgent } from 'node:http';
+import type { Agent as HttpsAgent } from 'node:https';
 import { describeError } from '../errors';
 import type { Logger } from '../log';
 import { isRetryableNetworkError, sleep } from '../vault/retry';
@@ -22,19 +21,26 @@ export interface PushRequest {
 /** Pause before the one retry: long enough for a gateway that is restarting, short against the budget. */
 const RETRY_PAUSE_MS = 250;
 
-// No keep-alive: a pooled socket must not hold a finished Job's process open.
-const agent = { http: new HttpAgent({ keepAlive: false }), https: new HttpsAgent({ keepAlive: false }) };
+let agents: { http: HttpAgent; https: HttpsAgent } | undefined;
+
+/** The push's agents, made on the first push: loading http and https at bundle start would slow every `--help`. */
+function agent(): { http: HttpAgent; https: HttpsAgent } {
+  // No keep-alive: a pooled socket must not hold a finished Job's process open.
+  agents ??= { http: new (process.getBuiltinModule('node:http').Agent)({ keepAlive: false }), https: new (process.getBuiltinModule('node:https').Agent)({ keepAlive: false }) };
+  return agents;
+}
 
 type Attempt = { ok: true; status: number } | { ok: false; problem: string; retry: boolean };
 
 async function attempt(endpoint: string, req: PushRequest, headers: Record<string, string>, deadline: AbortSignal, remainingMs: number): Promise<Attempt> {
   try {
+    const { default: got } = await import('got');
     // POST, not PUT: it replaces only the metric names this push carries, so a failed run leaves
     // last_success_timestamp_seconds of the last good run in place (PUT would drop it).
     const res = await got.post(endpoint, {
       body: req.body,
       headers,
-      agent,
+      agent: agent(),
       timeout: { request: Math.max(1, remainingMs) },
       retry: { limit: 0 },
       throwHttpErrors: false,

@@ -1,5 +1,5 @@
-import { type Agent as HttpAgent, type ClientRequest, Agent as PlainAgent } from 'node:http';
-import { Agent as TlsAgent } from 'node:https';
+import type { Agent as HttpAgent, ClientRequest, Agent as PlainAgent } from 'node:http';
+import type { Agent as TlsAgent } from 'node:https';
 import { RequestWatch } from './request-watch';
 import type { SpeedFloor } from '../transfer-guard';
 
@@ -17,8 +17,11 @@ function watching<A extends HttpAgent>(agent: A, floor: SpeedFloor): A {
 
 /** http and https agents (keep-alive, 50 sockets: the SDK's defaults) whose requests are held to the speed floor. */
 export function speedFloorAgents(floor: SpeedFloor): { httpAgent: PlainAgent; httpsAgent: TlsAgent } {
+  // loaded here, not imported: an import would load http and https when the bundle starts, for every `--help`
+  const { Agent: Plain } = process.getBuiltinModule('node:http');
+  const { Agent: Tls } = process.getBuiltinModule('node:https');
   return {
-    httpAgent: watching(new PlainAgent({ keepAlive: true, maxSockets: 50 }), floor),
-    httpsAgent: watching(new TlsAgent({ keepAlive: true, maxSockets: 50 }), floor),
+    httpAgent: watching(new Plain({ keepAlive: true, maxSockets: 50 }), floor),
+    httpsAgent: watching(new Tls({ keepAlive: true, maxSockets: 50 }), floor),
   };
 }

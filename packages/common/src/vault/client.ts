@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Readable } from 'node:stream';
-import got from 'got';
+import type { Got } from 'got';
 import { ConfigError } from '../errors';
 import type { Logger } from '../log';
 import type { ReopenableBody } from './exchange';
@@ -87,15 +87,24 @@ export class VaultClient {
   constructor(options: VaultClientOptions) {
     this.options = options;
     this.addr = options.addr.replace(/\/+$/, '');
-    const http = got.extend({
-      https: { certificateAuthority: readCa(options.caCertPath), rejectUnauthorized: !options.skipVerify },
-      // the transport owns retries, redirects and error statuses
-      retry: { limit: 0 },
-      throwHttpErrors: false,
-      followRedirect: false,
-      headers: { 'x-vault-request': 'true', 'user-agent': 'vault-raft-backup' },
-    });
-    const settings = { addr: this.addr, http, timeoutMs: options.timeoutMs ?? 30_000, retry: options.retry ?? DEFAULT_RETRY, floor: options.floor ?? DEFAULT_SPEED_FLOOR, log: options.log };
+    const ca = readCa(options.caCertPath);
+    // got is loaded on the first call, not when the bundle starts: requiring it (and the http2, dns and
+    // cache modules it pulls in) was the largest part of a --help run
+    let http: Promise<Got> | undefined;
+    const gotFor = () => {
+      http ??= import('got').then(({ default: got }) =>
+        got.extend({
+          https: { certificateAuthority: ca, rejectUnauthorized: !options.skipVerify },
+          // the transport owns retries, redirects and error statuses
+          retry: { limit: 0 },
+          throwHttpErrors: false,
+          followRedirect: false,
+          headers: { 'x-vault-request': 'true', 'user-agent': 'vault-raft-backup' },
+        }),
+      );
+      return http;
+    };
+    const settings = { addr: this.addr, http: gotFor, timeoutMs: options.timeoutMs ?? 30_000, retry: options.retry ?? DEFAULT_RETRY, floor: options.floor ?? DEFAULT_SPEED_FLOOR, log: options.log };
     this.transport = new VaultTransport(settings);
   }
 

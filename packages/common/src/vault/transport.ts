@@ -14,7 +14,8 @@ export type VaultMethod = 'GET' | 'POST' | 'PUT' | 'DELETE' | 'LIST';
 export interface TransportSettings {
   /** Base address without a trailing slash. */
   addr: string;
-  http: Got;
+  /** got, loaded on first use. */
+  http: () => Promise<Got>;
   /** One JSON call; connecting, for a transfer. */
   timeoutMs: number;
   retry: RetryPolicy;
@@ -143,7 +144,7 @@ export class VaultTransport {
     const path = call.path.split('?')[0] ?? call.path;
     let url = urlOf(this.s.addr, call);
     for (let hops = 0; ; hops++) {
-      const answer = await exchange(this.s.http, {
+      const answer = await exchange(await this.s.http(), {
         method: call.method === 'LIST' ? 'GET' : call.method,
         url,
         headers: call.headers,
