@@ -1,43 +1,20 @@
-import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type S3FaultProxy, type S3Server, startS3FaultProxy, startS3Server } from '@vault-raft-backup/testkit';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { lastMsg, run } from './support/bundles';
-import { removeWorkDirs, workDir } from './support/files';
 import { type FaultCase, keepSecret, withFault } from './support/ledger';
-import { BUCKET, expectOnlyOldLatest, objectSha, putOldLatest, type SnapshotFile, uploaderEnv, writeSnapshotFile } from './support/s3';
+import { proxiedStore } from './support/proxied-store';
+import { BUCKET, expectOnlyOldLatest, objectSha, putOldLatest, uploaderEnv } from './support/s3';
 import { itLeaksNoSecret } from './support/scan-test';
 import { freePort } from './support/snapshots';
 
-const SECRET = `fault-suite-aws-secret-${process.pid}-${Date.now()}`;
-let server: S3Server;
-let proxy: S3FaultProxy;
-let client: S3Client;
-let snap: SnapshotFile;
+const s3 = proxiedStore('s3', '2026-11-29T04:00:00.000Z');
 
-beforeAll(async () => {
-  keepSecret('AWS secret key', SECRET);
-  server = await startS3Server({ buckets: [BUCKET] });
-  proxy = await startS3FaultProxy({ target: server.endpoint, secretAccessKey: SECRET });
-  client = server.client();
-  snap = await writeSnapshotFile(workDir('s3'), 'vault.snap', 12 * 1024 * 1024, '2026-11-29T04:00:00.000Z');
-});
-afterEach(() => {
-  proxy.rules.splice(0);
-  proxy.options.rejectFlexibleChecksums = false;
-});
-afterAll(async () => {
-  await proxy?.close();
-  await server?.close();
-  removeWorkDirs();
-});
-
-const upload = (prefix: string, extra: Record<string, string> = {}) => run('s3-uploader', uploaderEnv(server, proxy, SECRET, { SNAPSHOT_FILE: snap.file, S3_PREFIX: prefix, ...extra }));
+const upload = (prefix: string, extra: Record<string, string> = {}) => run('s3-uploader', uploaderEnv(s3.server, s3.proxy, s3.secret, { SNAPSHOT_FILE: s3.snap.file, S3_PREFIX: prefix, ...extra }));
 const KEY = (prefix: string) => `${prefix}vault-raft-snapshot-2026-11-29T04-00-00Z.snap`;
 
 async function expectUploaded(f: FaultCase, prefix: string): Promise<void> {
-  f.intact('snapshot object has the file\'s bytes', (await objectSha(client, KEY(prefix))) === snap.sha256);
-  f.intact('latest has the file\'s bytes', (await objectSha(client, `${prefix}latestbackup.snap`)) === snap.sha256);
+  f.intact('snapshot object has the file\'s bytes', (await objectSha(s3.client, KEY(prefix))) === s3.snap.sha256);
+  f.intact('latest has the file\'s bytes', (await objectSha(s3.client, `${prefix}latestbackup.snap`)) === s3.snap.sha256);
 }
-
 
 describe('transient failures are retried', () => {
   it.each([
@@ -48,12 +25,12 @@ describe('transient failures are retried', () => {
       { id, area: 'S3', fault, injection: `proxy rule {op: UploadPart, times: 2, action: ${action.kind}}`, expected: 'exit 0, stored object and latest have the snapshot\'s sha256' },
       async (f) => {
         const prefix = `${id.toLowerCase()}/`;
-        await putOldLatest(client, prefix);
-        proxy.rules.push({ op: 'UploadPart', times: 2, action });
-        const before = proxy.faultsInjected();
+        await putOldLatest(s3.client, prefix);
+        s3.proxy.rules.push({ op: 'UploadPart', times: 2, action });
+        const before = s3.proxy.faultsInjected();
         const result = await upload(prefix);
-        f.inject(proxy.faultsInjected() - before);
-        expect(proxy.faultsInjected() - before).toBe(2);
+        f.inject(s3.proxy.faultsInjected() - before);
+        expect(s3.proxy.faultsInjected() - before).toBe(2);
         expect(result.code).toBe(0);
         await expectUploaded(f, prefix);
       },
@@ -66,16 +43,16 @@ describe('permanent failures leave S3 as it was', () => {
       { id: 'S-PART-FAILS', area: 'S3', fault: 'a part fails for good', injection: 'proxy answers 500 InternalError to every UploadPart of part 2', expected: 'exit 1 S3_FAILED naming the key, AbortMultipartUpload sent, no pending upload, no object, latest byte-identical' },
       async (f) => {
         const prefix = 'part-fails/';
-        await putOldLatest(client, prefix);
-        proxy.rules.push({ op: 'UploadPart', partNumber: 2, action: { kind: 'error', status: 500, code: 'InternalError' } });
-        const before = proxy.faultsInjected();
+        await putOldLatest(s3.client, prefix);
+        s3.proxy.rules.push({ op: 'UploadPart', partNumber: 2, action: { kind: 'error', status: 500, code: 'InternalError' } });
+        const before = s3.proxy.faultsInjected();
         const result = await upload(prefix, { S3_MAX_ATTEMPTS: '2' });
-        f.inject(proxy.faultsInjected() - before);
+        f.inject(s3.proxy.faultsInjected() - before);
         expect(result.code).toBe(1);
         expect(result.lines.at(-1)).toMatchObject({ code: 'S3_FAILED', msg: expect.stringContaining(`s3://${BUCKET}/${KEY(prefix)}`) });
-        expect(proxy.requests.some((r) => r.op === 'AbortMultipartUpload' && r.key === KEY(prefix) && r.status === 204)).toBe(true);
-        f.intact('no orphan multipart upload', proxy.pendingUploads().length === 0);
-        await expectOnlyOldLatest(f, server, client, prefix);
+        expect(s3.proxy.requests.some((r) => r.op === 'AbortMultipartUpload' && r.key === KEY(prefix) && r.status === 204)).toBe(true);
+        f.intact('no orphan multipart upload', s3.proxy.pendingUploads().length === 0);
+        await expectOnlyOldLatest(f, s3.server, s3.client, prefix);
       },
     ));
 
@@ -84,14 +61,14 @@ describe('permanent failures leave S3 as it was', () => {
       { id: 'S-WRONG-SECRET', area: 'S3', fault: 'wrong credentials (secret key)', injection: 'proxy checks SigV4 signatures; AWS_SECRET_ACCESS_KEY is another value', expected: 'exit 1 S3_ACCESS_DENIED (SignatureDoesNotMatch), nothing stored, latest untouched, neither key printed' },
       async (f) => {
         const prefix = 'wrong-secret/';
-        await putOldLatest(client, prefix);
-        const wrong = `wrong-${SECRET}`;
+        await putOldLatest(s3.client, prefix);
+        const wrong = `wrong-${s3.secret}`;
         keepSecret('AWS secret key (wrong)', wrong);
         f.inject();
-        const result = await run('s3-uploader', uploaderEnv(server, proxy, wrong, { SNAPSHOT_FILE: snap.file, S3_PREFIX: prefix }));
+        const result = await run('s3-uploader', uploaderEnv(s3.server, s3.proxy, wrong, { SNAPSHOT_FILE: s3.snap.file, S3_PREFIX: prefix }));
         expect(result.code).toBe(1);
         expect(result.lines.at(-1)).toMatchObject({ code: 'S3_ACCESS_DENIED', msg: expect.stringContaining('SignatureDoesNotMatch') });
-        await expectOnlyOldLatest(f, server, client, prefix);
+        await expectOnlyOldLatest(f, s3.server, s3.client, prefix);
       },
     ));
 
@@ -100,12 +77,12 @@ describe('permanent failures leave S3 as it was', () => {
       { id: 'S-UNKNOWN-KEY', area: 'S3', fault: 'wrong credentials (access key ID)', injection: 'AWS_ACCESS_KEY_ID unknown to s3rver', expected: 'exit 1 S3_ACCESS_DENIED, nothing stored, latest untouched' },
       async (f) => {
         const prefix = 'unknown-key/';
-        await putOldLatest(client, prefix);
+        await putOldLatest(s3.client, prefix);
         f.inject();
         const result = await upload(prefix, { AWS_ACCESS_KEY_ID: 'AKIAUNKNOWNKEY000000' });
         expect(result.code).toBe(1);
         expect(result.lines.at(-1)).toMatchObject({ code: 'S3_ACCESS_DENIED' });
-        await expectOnlyOldLatest(f, server, client, prefix);
+        await expectOnlyOldLatest(f, s3.server, s3.client, prefix);
       },
     ));
 
@@ -139,16 +116,16 @@ describe('a store that rejects flexible checksums', () => {
       { id: 'S-FLEX-DEFAULT', area: 'S3', fault: 'store rejects flexible checksums (default mode)', injection: 'proxy answers 400 InvalidArgument to any x-amz-checksum-*/x-amz-trailer/aws-chunked request; BACKUP_RETAIN=1 so DeleteObjects runs', expected: 'exit 0: no request carries a flexible checksum; object and latest verified' },
       async (f) => {
         const prefix = 'flex-default/';
-        await putOldLatest(client, prefix);
-        await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}vault-raft-snapshot-2026-01-01T00-00-00Z.snap`, Body: 'old' }));
-        proxy.options.rejectFlexibleChecksums = true;
-        const seen = proxy.requests.length;
+        await putOldLatest(s3.client, prefix);
+        await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}vault-raft-snapshot-2026-01-01T00-00-00Z.snap`, Body: 'old' }));
+        s3.proxy.options.rejectFlexibleChecksums = true;
+        const seen = s3.proxy.requests.length;
         const result = await upload(prefix, { BACKUP_RETAIN: '1' });
         f.inject(1);
-        expect(proxy.requests.slice(seen).filter((r) => r.fault !== undefined).map((r) => `${r.op} refused: ${r.fault}`)).toEqual([]);
+        expect(s3.proxy.requests.slice(seen).filter((r) => r.fault !== undefined).map((r) => `${r.op} refused: ${r.fault}`)).toEqual([]);
         expect(result.code).toBe(0);
         await expectUploaded(f, prefix);
-        expect(await server.listKeys(BUCKET, prefix)).toEqual([`${prefix}latestbackup.snap`, KEY(prefix)]);
+        expect(await s3.server.listKeys(BUCKET, prefix)).toEqual([`${prefix}latestbackup.snap`, KEY(prefix)]);
       },
     ));
 
@@ -157,16 +134,16 @@ describe('a store that rejects flexible checksums', () => {
       { id: 'S-FLEX-SUPPORTED', area: 'S3', fault: 'store rejects flexible checksums (WHEN_SUPPORTED)', injection: 'same proxy mode; S3_CHECKSUM_MODE=WHEN_SUPPORTED', expected: 'exit 1 naming InvalidArgument, no object, no pending upload, latest untouched' },
       async (f) => {
         const prefix = 'flex-supported/';
-        await putOldLatest(client, prefix);
-        proxy.options.rejectFlexibleChecksums = true;
-        const before = proxy.faultsInjected();
+        await putOldLatest(s3.client, prefix);
+        s3.proxy.options.rejectFlexibleChecksums = true;
+        const before = s3.proxy.faultsInjected();
         const result = await upload(prefix, { S3_CHECKSUM_MODE: 'WHEN_SUPPORTED', S3_MAX_ATTEMPTS: '1' });
-        f.inject(proxy.faultsInjected() - before);
+        f.inject(s3.proxy.faultsInjected() - before);
         expect(result.code).toBe(1);
         expect(lastMsg(result)).toContain('InvalidArgument');
-        proxy.options.rejectFlexibleChecksums = false;
-        f.intact('no orphan multipart upload', proxy.pendingUploads().length === 0);
-        await expectOnlyOldLatest(f, server, client, prefix);
+        s3.proxy.options.rejectFlexibleChecksums = false;
+        f.intact('no orphan multipart upload', s3.proxy.pendingUploads().length === 0);
+        await expectOnlyOldLatest(f, s3.server, s3.client, prefix);
       },
     ));
 });

@@ -1,34 +1,11 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { type S3FaultProxy, type S3Server, startS3FaultProxy, startS3Server } from '@vault-raft-backup/testkit';
+
 import { lastMsg, run } from './support/bundles';
-import { removeWorkDirs, workDir } from './support/files';
-import { type FaultCase, keepSecret, withFault } from './support/ledger';
-import { BUCKET, expectOnlyOldLatest, objectSha, putOldLatest, type SnapshotFile, uploaderEnv, writeSnapshotFile } from './support/s3';
+import { type FaultCase, withFault } from './support/ledger';
+import { proxiedStore } from './support/proxied-store';
+import { BUCKET, expectOnlyOldLatest, objectSha, putOldLatest, uploaderEnv } from './support/s3';
 import { itLeaksNoSecret } from './support/scan-test';
 
-const SECRET = `fault-suite-integrity-secret-${process.pid}-${Date.now()}`;
-let server: S3Server;
-let proxy: S3FaultProxy;
-let client: S3Client;
-let snap: SnapshotFile;
-
-beforeAll(async () => {
-  keepSecret('AWS secret key', SECRET);
-  server = await startS3Server({ buckets: [BUCKET] });
-  proxy = await startS3FaultProxy({ target: server.endpoint, secretAccessKey: SECRET });
-  client = server.client();
-  snap = await writeSnapshotFile(workDir('integrity'), 'vault.snap', 12 * 1024 * 1024, '2026-11-29T05:00:00.000Z');
-});
-afterEach(() => {
-  proxy.rules.splice(0);
-  proxy.options.sse = undefined;
-  proxy.options.opaqueEtags = undefined;
-});
-afterAll(async () => {
-  await proxy?.close();
-  await server?.close();
-  removeWorkDirs();
-});
+const s3 = proxiedStore('integrity', '2026-11-29T05:00:00.000Z');
 
 const KEY = (prefix: string) => `${prefix}vault-raft-snapshot-2026-11-29T05-00-00Z.snap`;
 
@@ -41,13 +18,13 @@ const MODES = [
 type Mode = (typeof MODES)[number];
 
 const upload = (m: Mode, prefix: string, extra: Record<string, string> = {}) => {
-  proxy.options.sse = m.store;
-  return run('s3-uploader', uploaderEnv(server, proxy, SECRET, { SNAPSHOT_FILE: snap.file, S3_PREFIX: prefix, ...m.env, ...extra }));
+  s3.proxy.options.sse = m.store;
+  return run('s3-uploader', uploaderEnv(s3.server, s3.proxy, s3.secret, { SNAPSHOT_FILE: s3.snap.file, S3_PREFIX: prefix, ...m.env, ...extra }));
 };
 
 async function expectVerified(f: FaultCase, prefix: string): Promise<void> {
-  f.intact("the snapshot object has the file's bytes", (await objectSha(client, KEY(prefix))) === snap.sha256);
-  f.intact("latest has the file's bytes", (await objectSha(client, `${prefix}latestbackup.snap`)) === snap.sha256);
+  f.intact("the snapshot object has the file's bytes", (await objectSha(s3.client, KEY(prefix))) === s3.snap.sha256);
+  f.intact("latest has the file's bytes", (await objectSha(s3.client, `${prefix}latestbackup.snap`)) === s3.snap.sha256);
 }
 
 describe.each(MODES)('with S3_SSE=$mode', (m) => {
@@ -56,12 +33,12 @@ describe.each(MODES)('with S3_SSE=$mode', (m) => {
       { id: `S-PART-FLIP-${m.mode}`, area: 'S3', fault: `a part damaged on the way (S3_SSE ${m.mode})`, injection: 'proxy flips one bit of the first UploadPart of part 2 before the store checks Content-MD5 (s3rver 3.7.1 does not: the proxy checks it as S3 does)', expected: 'the store answers 400 BadDigest, the part is sent again: exit 0, object and latest have the snapshot\'s sha256' },
       async (f) => {
         const prefix = `part-flip-${m.mode.toLowerCase()}/`;
-        await putOldLatest(client, prefix);
-        proxy.rules.push({ op: 'UploadPart', partNumber: 2, times: 1, action: { kind: 'flip', at: 'transit' } });
-        const seen = proxy.requests.length;
+        await putOldLatest(s3.client, prefix);
+        s3.proxy.rules.push({ op: 'UploadPart', partNumber: 2, times: 1, action: { kind: 'flip', at: 'transit' } });
+        const seen = s3.proxy.requests.length;
         const result = await upload(m, prefix);
         f.inject(1);
-        const part2 = proxy.requests.slice(seen).filter((r) => r.op === 'UploadPart' && r.partNumber === 2);
+        const part2 = s3.proxy.requests.slice(seen).filter((r) => r.op === 'UploadPart' && r.partNumber === 2);
         expect(part2.map((r) => r.storeError ?? r.status)).toEqual(['BadDigest', 200]);
         expect(result.code).toBe(0);
         await expectVerified(f, prefix);
@@ -73,13 +50,13 @@ describe.each(MODES)('with S3_SSE=$mode', (m) => {
       { id: `S-STORED-FLIP-${m.mode}`, area: 'S3', fault: `store keeps other bytes and lies with the ETag (S3_SSE ${m.mode})`, injection: 'proxy flips one bit of part 2 after the Content-MD5 check; UploadPart, CompleteMultipartUpload, HeadObject and GetObject answer the ETags of the bytes sent', expected: 'exit 1 S3_VERIFY_FAILED naming the key; the object deleted, latest byte-identical' },
       async (f) => {
         const prefix = `stored-flip-${m.mode.toLowerCase()}/`;
-        await putOldLatest(client, prefix);
-        proxy.rules.push({ op: 'UploadPart', partNumber: 2, action: { kind: 'flip', at: 'rest' } });
+        await putOldLatest(s3.client, prefix);
+        s3.proxy.rules.push({ op: 'UploadPart', partNumber: 2, action: { kind: 'flip', at: 'rest' } });
         const result = await upload(m, prefix);
         f.inject(1);
         expect(result.code).toBe(1);
         expect(result.lines.at(-1)).toMatchObject({ code: 'S3_VERIFY_FAILED', msg: expect.stringContaining(`s3://${BUCKET}/${KEY(prefix)}`) });
-        await expectOnlyOldLatest(f, server, client, prefix);
+        await expectOnlyOldLatest(f, s3.server, s3.client, prefix);
       },
     ));
 
@@ -88,13 +65,13 @@ describe.each(MODES)('with S3_SSE=$mode', (m) => {
       { id: `S-READ-FLIP-${m.mode}`, area: 'S3', fault: `stored object differs from what was sent (S3_SSE ${m.mode})`, injection: 'proxy flips one bit in the middle of every GetObject body', expected: 'exit 1 S3_VERIFY_FAILED naming the key and the sha256 read back; the object deleted, latest byte-identical' },
       async (f) => {
         const prefix = `read-flip-${m.mode.toLowerCase()}/`;
-        await putOldLatest(client, prefix);
-        proxy.rules.push({ op: 'GetObject', action: { kind: 'flip', at: 'read' } });
+        await putOldLatest(s3.client, prefix);
+        s3.proxy.rules.push({ op: 'GetObject', action: { kind: 'flip', at: 'read' } });
         const result = await upload(m, prefix);
         f.inject(1);
         expect(result.code).toBe(1);
         expect(result.lines.at(-1)).toMatchObject({ code: 'S3_VERIFY_FAILED', msg: expect.stringContaining(`s3://${BUCKET}/${KEY(prefix)}`) });
-        await expectOnlyOldLatest(f, server, client, prefix);
+        await expectOnlyOldLatest(f, s3.server, s3.client, prefix);
       },
     ));
 });
@@ -108,10 +85,10 @@ describe('ETags are not evidence', () => {
       { id: `S-ETAG-OPAQUE-${mode}`, area: 'S3', fault: `ETags that are not MD5s (S3_SSE ${mode})`, injection: `proxy answers as ${how}`, expected: 'exit 0: the sha256 read back decides, not the ETag; object and latest verified' },
       async (f) => {
         const prefix = `etag-opaque-${mode.toLowerCase()}/`;
-        await putOldLatest(client, prefix);
-        proxy.options.opaqueEtags = true;
-        proxy.options.sse = store;
-        const result = await run('s3-uploader', uploaderEnv(server, proxy, SECRET, { SNAPSHOT_FILE: snap.file, S3_PREFIX: prefix, ...env }));
+        await putOldLatest(s3.client, prefix);
+        s3.proxy.options.opaqueEtags = true;
+        s3.proxy.options.sse = store;
+        const result = await run('s3-uploader', uploaderEnv(s3.server, s3.proxy, s3.secret, { SNAPSHOT_FILE: s3.snap.file, S3_PREFIX: prefix, ...env }));
         f.inject(1);
         expect(result.code).toBe(0);
         await expectVerified(f, prefix);
@@ -123,15 +100,15 @@ describe('ETags are not evidence', () => {
       { id: 'S-PART-FLIP-ALWAYS', area: 'S3', fault: 'a part damaged on every attempt', injection: 'proxy flips one bit of every UploadPart of part 2 before the Content-MD5 check; S3_SSE=aws:kms', expected: 'exit 1 S3_FAILED naming BadDigest and the key, AbortMultipartUpload sent, no pending upload, latest byte-identical' },
       async (f) => {
         const prefix = 'part-flip-always/';
-        await putOldLatest(client, prefix);
-        proxy.rules.push({ op: 'UploadPart', partNumber: 2, action: { kind: 'flip', at: 'transit' } });
+        await putOldLatest(s3.client, prefix);
+        s3.proxy.rules.push({ op: 'UploadPart', partNumber: 2, action: { kind: 'flip', at: 'transit' } });
         const result = await upload(MODES[2], prefix);
-        f.inject(proxy.requests.filter((r) => r.storeError === 'BadDigest').length);
+        f.inject(s3.proxy.requests.filter((r) => r.storeError === 'BadDigest').length);
         expect(result.code).toBe(1);
         expect(result.lines.at(-1)).toMatchObject({ code: 'S3_FAILED', msg: expect.stringContaining('BadDigest') });
         expect(lastMsg(result)).toContain(`s3://${BUCKET}/${KEY(prefix)}`);
-        f.intact('no orphan multipart upload', proxy.pendingUploads().length === 0);
-        await expectOnlyOldLatest(f, server, client, prefix);
+        f.intact('no orphan multipart upload', s3.proxy.pendingUploads().length === 0);
+        await expectOnlyOldLatest(f, s3.server, s3.client, prefix);
       },
     ));
 });
