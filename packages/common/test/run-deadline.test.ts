@@ -1,25 +1,11 @@
 import { z } from 'zod';
 import { createLogger, runMain, runTimeout, sleep } from '../src/index';
 import { type DeadlineContext, withRunDeadline } from '../src/run-deadline';
+import { restoreProcessStateAfterEach } from './process-state';
 
 const spec = { schema: z.object({ RUN_TIMEOUT: runTimeout('1h') }) };
 
-/** runMain writes process.exitCode and adds signal listeners: both are put back after each test. */
-let savedExitCode: typeof process.exitCode;
-type Listener = (...args: unknown[]) => void;
-let listenersBefore: Map<NodeJS.Signals, Listener[]>;
-
-beforeEach(() => {
-  savedExitCode = process.exitCode;
-  listenersBefore = new Map((['SIGTERM', 'SIGINT'] as const).map((s) => [s, process.listeners(s) as Listener[]]));
-});
-
-afterEach(() => {
-  process.exitCode = savedExitCode;
-  for (const [signal, before] of listenersBefore) {
-    for (const l of process.listeners(signal) as Listener[]) if (!before.includes(l)) process.removeListener(signal, l);
-  }
-});
+restoreProcessStateAfterEach();
 
 const context = (controller: AbortController): Omit<DeadlineContext, 'idling'> => ({ name: 'demo', controller, log: createLogger({ component: 'test', write: () => {} }), graceMs: 60_000 });
 

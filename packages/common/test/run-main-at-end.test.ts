@@ -1,24 +1,10 @@
 import { z } from 'zod';
 import { AppError, type RunEnd, required, runMain } from '../src/index';
+import { restoreProcessStateAfterEach } from './process-state';
 
 const spec = { schema: z.object({ TOKEN: required('token').describe('a secret') }) };
 
-/** runMain writes process.exitCode and adds signal listeners: both are put back after each test. */
-let savedExitCode: typeof process.exitCode;
-type Listener = (...args: unknown[]) => void;
-let listenersBefore: Map<NodeJS.Signals, Listener[]>;
-
-beforeEach(() => {
-  savedExitCode = process.exitCode;
-  listenersBefore = new Map((['SIGTERM', 'SIGINT'] as const).map((s) => [s, process.listeners(s) as Listener[]]));
-});
-
-afterEach(() => {
-  process.exitCode = savedExitCode;
-  for (const [signal, before] of listenersBefore) {
-    for (const l of process.listeners(signal) as Listener[]) if (!before.includes(l)) process.removeListener(signal, l);
-  }
-});
+restoreProcessStateAfterEach();
 
 /** Runs runMain with an atEnd hook; resolves with what the hook got and the exit code once the hook ran. */
 function runWith(env: Record<string, string>, run: () => Promise<void>, atEnd?: (end: RunEnd) => Promise<void>) {

@@ -3,25 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { required, runMain } from '../src/index';
+import { restoreProcessStateAfterEach } from './process-state';
 
 const spec = { schema: z.object({ TOKEN: required('token').describe('a secret'), ROLE: z.string().optional().describe('who runs') }), fileVars: ['TOKEN'], secrets: ['TOKEN'] };
 
-/** runMain writes process.exitCode and adds signal listeners: both are put back after each test. */
-let savedExitCode: typeof process.exitCode;
-type Listener = (...args: unknown[]) => void;
-let listenersBefore: Map<NodeJS.Signals, Listener[]>;
-
-beforeEach(() => {
-  savedExitCode = process.exitCode;
-  listenersBefore = new Map((['SIGTERM', 'SIGINT'] as const).map((s) => [s, process.listeners(s) as Listener[]]));
-});
-
-afterEach(() => {
-  process.exitCode = savedExitCode;
-  for (const [signal, before] of listenersBefore) {
-    for (const l of process.listeners(signal) as Listener[]) if (!before.includes(l)) process.removeListener(signal, l);
-  }
-});
+restoreProcessStateAfterEach();
 
 function start(env: Record<string, string>, skipWhenRole: string) {
   const lines: Record<string, unknown>[] = [];
