@@ -10,6 +10,7 @@ import {
   type ObjectStream,
   objectFactsOf,
   progressStream,
+  reclaimBuffersDuring,
   removeStaleTempFiles,
   S3Error,
   SnapshotError,
@@ -107,7 +108,7 @@ export async function fetchSnapshot(client: S3Client, o: FetchOptions, log: Logg
   const progress = createProgress({ log, msg: 'downloading', total: obj.bytes, fields: { bucket: o.bucket, key: o.key } });
   let committed = false;
   try {
-    await pipeline(obj.body, verifier, progressStream(progress), target.stream, { signal: o.signal });
+    await reclaimBuffersDuring(() => pipeline(obj.body, verifier, progressStream(progress), target.stream, { signal: o.signal }));
     const info = await verifier.result;
     checkObject(o, obj, info);
     await target.commit();

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { AppError, type Logger, type VaultClient, VaultError } from '@vault-raft-backup/common';
+import { AppError, type Logger, reclaimBuffersDuring, type VaultClient, VaultError } from '@vault-raft-backup/common';
 
 const PATH = 'sys/storage/raft/snapshot-force';
 const PROGRESS_EVERY_MS = 10_000;
@@ -67,7 +67,7 @@ export async function uploadSnapshot(client: VaultClient, file: string, opts: Up
   // 256 KiB reads: with 1 MiB ones, malloc's heap fragmented over a 4 GiB upload and peak RSS wandered 110-132 MiB.
   const body = { open: () => createReadStream(file, { highWaterMark: 256 * 1024 }), bytes: size };
   try {
-    const res = await client.upload(PATH, { body, token: opts.token, signal: opts.signal, responseMs: opts.responseTimeoutMs, idleMs: opts.socketTimeoutMs, onProgress: (transferred) => progress({ transferred }) });
+    const res = await reclaimBuffersDuring(() => client.upload(PATH, { body, token: opts.token, signal: opts.signal, responseMs: opts.responseTimeoutMs, idleMs: opts.socketTimeoutMs, onProgress: (transferred) => progress({ transferred }) }));
     return { bytes: size, durationMs: Date.now() - started, acceptedBy: res.servedBy };
   } catch (err) {
     throw err instanceof VaultError && err.status !== undefined && err.code !== 'VAULT_REDIRECT' ? rejection(err) : err;

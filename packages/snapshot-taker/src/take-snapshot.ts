@@ -6,6 +6,7 @@ import {
   type Logger,
   openVaultStream,
   progressStream,
+  reclaimBuffersDuring,
   removeStaleTempFiles,
   type SnapshotRecord,
   SnapshotError,
@@ -73,7 +74,7 @@ export async function takeSnapshot(client: VaultClient, params: TakeParams, log:
   const stopFacts = new AbortController();
   const facts = readSealFacts(params.clientAt(opened.servedBy), AbortSignal.any([params.signal, stopFacts.signal, AbortSignal.timeout(params.callMs)]));
   try {
-    await pipeline(opened.body, verifier, progressStream(progress), target.stream, { signal: params.signal });
+    await reclaimBuffersDuring(() => pipeline(opened.body, verifier, progressStream(progress), target.stream, { signal: params.signal }));
     const info = await verifier.result;
     await target.commit();
     const vault = sealFactsOrWarn(await facts, log);
