@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { reclaimBuffersDuring } from '../buffer-reclaim';
 import { SnapshotError } from '../errors';
 import type { SnapshotInfo, VerifyOptions } from './snapshot-checks';
 import { SnapshotVerifier } from './snapshot-verifier';
@@ -15,7 +16,7 @@ export async function verifySnapshotFile(path: string, opts: VerifyOptions & { s
   const verifier = new SnapshotVerifier(opts);
   const discard = new Writable({ highWaterMark: READ_CHUNK, write: (_chunk, _enc, cb) => cb() });
   try {
-    await pipeline(createReadStream(path, { highWaterMark: READ_CHUNK }), verifier, discard, { signal: opts.signal });
+    await reclaimBuffersDuring(() => pipeline(createReadStream(path, { highWaterMark: READ_CHUNK }), verifier, discard, { signal: opts.signal }));
   } catch (err) {
     if (err instanceof SnapshotError) throw err;
     const code = (err as { code?: unknown }).code;
