@@ -1,6 +1,6 @@
 export { bool, COUNT_MAX, checkHttpUrl, checkObjectKey, count, duration, type EnvSpec, formatBytes, formatMs, httpUrl, httpUrlList, knownEnvNames, MAX_TIMER_MS, objectKey, parseEnv, renderHelp, required, requiredEnvNames, size, type UrlRules } from './config/index';
 export { decideRestorePod, keyTimestamp, type ObjectFacts, objectFactsOf, objectMetadataOf, type PodDecision, readSnapshotRecord, recordPathFor, type SnapshotRecord, type SourceVault, snapshotKey, snapshotKeyPattern, snapshotRecordSchema, sourceVaultSchema, timeOfSnapshotKey, writeSnapshotRecord } from './contracts/index';
-export { RECLAIM_BUDGET_BYTES, reclaimBuffersDuring, youngCollector } from './buffer-reclaim';
+export { collectFinishedPhase, RECLAIM_BUDGET_BYTES, reclaimBuffersDuring, youngCollector } from './buffer-reclaim';
 export { AppError, ConfigError, describeError, type ErrorCode, S3Error, SnapshotError, VaultError } from './errors';
 export { type AtomicFile, createAtomicFile, removeStaleTempFiles, TEMP_MARKER, writeFileAtomic } from './files/index';
 export { type LoginParams, type LoginResponse, loginAndWriteToken, loginFailed, type TokenHandOver, writeLoginToken } from './login/index';

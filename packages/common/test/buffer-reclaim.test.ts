@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { reclaimBuffersDuring, youngCollector } from '../src/buffer-reclaim';
+import { collectFinishedPhase, reclaimBuffersDuring, youngCollector } from '../src/buffer-reclaim';
 
 const MIB = 1024 * 1024;
 
@@ -69,7 +69,17 @@ describe('reclaimBuffersDuring', () => {
   });
 });
 
-describe('youngCollector on this Node', () => {
+/** Waits (up to a second) until the ArrayBuffer total is below `limit`: V8 may free swept buffers on a helper thread. */
+async function arrayBuffersSettleBelow(limit: number): Promise<number> {
+  let now = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < 100 && now >= limit; i++) {
+    await sleep(10);
+    now = process.memoryUsage().arrayBuffers;
+  }
+  return now;
+}
+
+describe('the collections on this Node', () => {
   it('frees dead buffers that V8 would otherwise hold until its next collection', async () => {
     const collect = youngCollector();
     expect(collect).toBeDefined();
@@ -83,14 +93,30 @@ describe('youngCollector on this Node', () => {
     }
 
     collect?.();
-    // V8 may free the memory of swept buffers on a helper thread, shortly after the collection
-    let after = process.memoryUsage().arrayBuffers;
-    for (let i = 0; i < 100 && after > before + 4 * MIB; i++) {
-      await sleep(10);
-      after = process.memoryUsage().arrayBuffers;
-    }
+    const after = await arrayBuffersSettleBelow(before + 4 * MIB);
 
     expect(grown - before).toBeGreaterThanOrEqual(12 * MIB);
     expect(after - before).toBeLessThan(4 * MIB);
+  });
+
+  it('a full collection frees buffers that lived through young collections (the old generation), which young ones leave', async () => {
+    const young = youngCollector();
+    expect(young).toBeDefined();
+    const before = process.memoryUsage().arrayBuffers;
+    let pool: Buffer[] | undefined = Array.from({ length: 12 }, (_, i) => Buffer.allocUnsafe(MIB).fill(i));
+    // objects that survive two young collections move to the old generation
+    young?.();
+    young?.();
+    expect(pool).toHaveLength(12);
+    pool = undefined;
+    young?.();
+    await sleep(50);
+    const afterYoung = process.memoryUsage().arrayBuffers;
+
+    collectFinishedPhase();
+    const afterFull = await arrayBuffersSettleBelow(before + 4 * MIB);
+
+    expect(afterYoung - before).toBeGreaterThanOrEqual(12 * MIB);
+    expect(afterFull - before).toBeLessThan(4 * MIB);
   });
 });

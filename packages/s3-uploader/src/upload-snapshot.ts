@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { AppError, createProgress, headObject, type Logger, objectMetadataOf, readSnapshotRecord, reclaimBuffersDuring, S3Error, type SnapshotRecord, snapshotKey } from '@vault-raft-backup/common';
+import { AppError, collectFinishedPhase, createProgress, headObject, type Logger, objectMetadataOf, readSnapshotRecord, reclaimBuffersDuring, S3Error, type SnapshotRecord, snapshotKey } from '@vault-raft-backup/common';
 import { copyObject } from './copy-object';
 import { FileDigest } from './file-digest';
 import { applyRetention } from './retention';
@@ -144,6 +144,8 @@ export async function uploadSnapshot(client: S3Client, o: UploadOptions, log: Lo
   const key = snapshotKey(o.prefix, record.takenAt);
   log.info('upload starting', { bucket: o.bucket, key, bytes: record.bytes, sha256: record.sha256, latestKey: o.latestKey, retain: o.retain, partSize: o.partSize, queueSize: o.queueSize, sse: o.sse, storageClass: o.storageClass });
   await reclaimBuffersDuring(() => streamToS3(client, o, key, record, log));
+  // the part pool is garbage now, but old enough that only a full collection returns its memory
+  collectFinishedPhase();
   await reclaimBuffersDuring(() => readBackOrDelete(client, o, key, { bytes: record.bytes, sha256: record.sha256 }, log));
   if (o.latestKey) await updateLatest(client, o, key, o.latestKey, record, log);
   let deleted: string[] = [];
