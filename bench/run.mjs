@@ -17,7 +17,6 @@ import { resolveNodes } from './lib/nodes.mjs';
 import { canPin } from './lib/pinning.mjs';
 import { startServer } from './lib/proc.mjs';
 import { progressTable, rowsOf, table } from './lib/report.mjs';
-import { imageMallocEnv } from './lib/image-env.mjs';
 import { cleanIteration, fetchForRestore, restoreUpload } from './lib/restore-steps.mjs';
 import { login, snapshot, upload } from './lib/steps.mjs';
 import { targets, targetsTable } from './lib/targets.mjs';
@@ -147,9 +146,6 @@ async function main() {
   const info = machine(nodes);
   log(`vault-raft-backup bench: ${info.cores} cores (${info.cpu}), ${info.memoryGiB} GiB, load ${info.loadAverageAtStart}`);
   log(`  bundles on ${nodes.map((n) => `${n.label} ${n.version} (${n.path})`).join(', ')}`);
-  const mallocEnv = imageMallocEnv(join(here, '..', 'images', 'Dockerfile'));
-  info.imageEnv = mallocEnv;
-  log(`  bundles run with the images' malloc settings: ${Object.entries(mallocEnv).map(([k, v]) => `${k}=${v}`).join(' ') || 'none'}`);
   log(`  peers: ${info.curl}; ${info.aws ?? 'aws CLI not found'}; ${info.openssl}; ${info.zstd}`);
   if (steps.has('pinned') && !pin) log('  pinned arrangement skipped: taskset or a second core is missing');
   const est = estimate(opts, nodes, { pin, cacheNodes: nodes.filter(hasCompileCache).length });
@@ -167,7 +163,7 @@ async function main() {
     }
     if (SIZED_STEPS.some((s) => steps.has(s))) {
       const measured = Object.fromEntries(MEASURED.map((n) => [n, found[n]]));
-      const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...mallocEnv };
+      const baseEnv = { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'info', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
       sizes = await runSizes(opts, { nodes, steps, pin, bundles: measured, work, bucket: BUCKET, vaultServer: VAULT_DOUBLE, baseEnv }, log);
     }
   } finally {
