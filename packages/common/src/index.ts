@@ -1,6 +1,6 @@
 export { bool, COUNT_MAX, checkHttpUrl, checkObjectKey, count, duration, type EnvSpec, formatBytes, formatMs, httpUrl, httpUrlList, knownEnvNames, MAX_TIMER_MS, objectKey, parseEnv, renderHelp, required, requiredEnvNames, size, type UrlRules } from './config/index';
 export { decideRestorePod, keyTimestamp, type ObjectFacts, objectFactsOf, objectMetadataOf, type PodDecision, readSnapshotRecord, recordPathFor, type SnapshotRecord, type SourceVault, snapshotKey, snapshotKeyPattern, snapshotRecordSchema, sourceVaultSchema, timeOfSnapshotKey, writeSnapshotRecord } from './contracts/index';
-export { collectFinishedPhase, RECLAIM_BUDGET_BYTES, reclaimBuffersDuring, youngCollector } from './buffer-reclaim';
+export { collectFinishedPhase, reclaimBuffersDuring } from './buffer-reclaim';
 export { AppError, ConfigError, describeError, type ErrorCode, S3Error, SnapshotError, VaultError } from './errors';
 export { type AtomicFile, createAtomicFile, removeStaleTempFiles, TEMP_MARKER, writeFileAtomic } from './files/index';
 export { type LoginParams, type LoginResponse, loginAndWriteToken, loginFailed, type TokenHandOver, writeLoginToken } from './login/index';
@@ -11,5 +11,5 @@ export { runTimeout } from './run-deadline';
 export { type MainContext, type MainOptions, runMain, type SkipDecision } from './run-main';
 export type { RunEnd } from './run-main';
 export { createS3Client, getObjectStream, headObject, latestKeyOf, listSnapshotObjects, type ObjectStream, type SnapshotObject, s3ClientOptionsFrom, s3EnvShape, s3FileVars, s3LatestKeyShape, s3Passthrough, s3Secrets, s3Url, toS3Error, withS3Checks } from './s3/index';
-export { MAX_SMALL_FILE, SNAPSHOT_FILES, type SnapshotInfo, SnapshotVerifier, type VerifyOptions, verifySnapshotFile } from './snapshot/index';
+export { MAX_SMALL_FILE, SNAPSHOT_FILES, type SnapshotInfo, SnapshotVerifier, streamVerified, type VerifyOptions, verifySnapshotFile } from './snapshot/index';
 export { backoffDelay, codeForStatus, DEFAULT_RETRY, isRetryableNetworkError, isRetryableStatus, type OpenedStream, type OpenStreamOptions, openVaultStream, type ReopenableBody, type RequestOptions, type RetryPolicy, sleep, type UploadOptions, VaultClient, type VaultClientOptions, type VaultConnectionConfig, type VaultResponse, vaultClientFromConfig, vaultConnectionShape, vaultErrors, vaultTransferShape } from './vault/index';

@@ -1,5 +1,4 @@
 import { rm } from 'node:fs/promises';
-import { pipeline } from 'node:stream/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   AppError,
@@ -9,14 +8,12 @@ import {
   type Logger,
   type ObjectStream,
   objectFactsOf,
-  progressStream,
-  reclaimBuffersDuring,
   removeStaleTempFiles,
   S3Error,
   SnapshotError,
   type SnapshotInfo,
-  SnapshotVerifier,
   s3Url,
+  streamVerified,
   toS3Error,
   writeSnapshotRecord,
 } from '@vault-raft-backup/common';
@@ -104,12 +101,10 @@ export async function fetchSnapshot(client: S3Client, o: FetchOptions, log: Logg
   checkAge(o, obj);
   log.info('download starting', { bucket: o.bucket, key: o.key, bytes: obj.bytes, file: o.file });
   const target = createAtomicFile(o.file, 0o600);
-  const verifier = new SnapshotVerifier();
   const progress = createProgress({ log, msg: 'downloading', total: obj.bytes, fields: { bucket: o.bucket, key: o.key } });
   let committed = false;
   try {
-    await reclaimBuffersDuring(() => pipeline(obj.body, verifier, progressStream(progress), target.stream, { signal: o.signal }));
-    const info = await verifier.result;
+    const info = await streamVerified(obj.body, target.stream, { progress, signal: o.signal });
     checkObject(o, obj, info);
     await target.commit();
     committed = true;

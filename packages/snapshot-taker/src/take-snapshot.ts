@@ -1,16 +1,13 @@
-import { pipeline } from 'node:stream/promises';
 import {
   AppError,
   createAtomicFile,
   createProgress,
   type Logger,
   openVaultStream,
-  progressStream,
-  reclaimBuffersDuring,
   removeStaleTempFiles,
-  type SnapshotRecord,
   SnapshotError,
-  SnapshotVerifier,
+  type SnapshotRecord,
+  streamVerified,
   type VaultClient,
   VaultError,
   withoutUserinfo,
@@ -66,7 +63,6 @@ export async function takeSnapshot(client: VaultClient, params: TakeParams, log:
     throw new SnapshotError('SNAPSHOT_INVALID', `Vault answered 200 with content type "${opened.contentType}", not a gzip snapshot: GET /v1/${SNAPSHOT_PATH}`);
   }
   const target = createAtomicFile(params.file, 0o600);
-  const verifier = new SnapshotVerifier();
   // Vault sends no Content-Length for a snapshot: progress lines carry bytes and rate, no percent or ETA.
   const progress = createProgress({ log, msg: 'downloading snapshot', fields: { servedBy: opened.servedBy } });
   // The seal facts of the node that served the snapshot (the active node after a 307), read while the
@@ -74,8 +70,7 @@ export async function takeSnapshot(client: VaultClient, params: TakeParams, log:
   const stopFacts = new AbortController();
   const facts = readSealFacts(params.clientAt(opened.servedBy), AbortSignal.any([params.signal, stopFacts.signal, AbortSignal.timeout(params.callMs)]));
   try {
-    await reclaimBuffersDuring(() => pipeline(opened.body, verifier, progressStream(progress), target.stream, { signal: params.signal }));
-    const info = await verifier.result;
+    const info = await streamVerified(opened.body, target.stream, { progress, signal: params.signal });
     await target.commit();
     const vault = sealFactsOrWarn(await facts, log);
     const record: SnapshotRecord = { sha256: info.sha256, bytes: info.bytes, index: info.index, term: info.term, takenAt: new Date(started).toISOString(), source: opened.servedBy, ...(vault ? { vault } : {}) };

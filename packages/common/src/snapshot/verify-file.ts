@@ -1,10 +1,8 @@
 import { createReadStream } from 'node:fs';
 import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { reclaimBuffersDuring } from '../buffer-reclaim';
 import { SnapshotError } from '../errors';
 import type { SnapshotInfo, VerifyOptions } from './snapshot-checks';
-import { SnapshotVerifier } from './snapshot-verifier';
+import { streamVerified } from './stream-verified';
 
 const READ_CHUNK = 1024 * 1024;
 
@@ -13,15 +11,14 @@ const READ_CHUNK = 1024 * 1024;
  * @throws SnapshotError SNAPSHOT_INVALID / SNAPSHOT_INCOMPLETE for a bad archive, AppError FILE_IO when it cannot be read.
  */
 export async function verifySnapshotFile(path: string, opts: VerifyOptions & { signal?: AbortSignal } = {}): Promise<SnapshotInfo> {
-  const verifier = new SnapshotVerifier(opts);
+  const { signal, ...verify } = opts;
   const discard = new Writable({ highWaterMark: READ_CHUNK, write: (_chunk, _enc, cb) => cb() });
   try {
-    await reclaimBuffersDuring(() => pipeline(createReadStream(path, { highWaterMark: READ_CHUNK }), verifier, discard, { signal: opts.signal }));
+    return await streamVerified(createReadStream(path, { highWaterMark: READ_CHUNK }), discard, { signal, verify });
   } catch (err) {
     if (err instanceof SnapshotError) throw err;
     const code = (err as { code?: unknown }).code;
     if (code === 'ABORT_ERR') throw new SnapshotError('ABORTED', `snapshot verification of ${path} aborted`, { cause: err });
     throw new SnapshotError('FILE_IO', `cannot read snapshot file ${path}`, { cause: err });
   }
-  return verifier.result;
 }
