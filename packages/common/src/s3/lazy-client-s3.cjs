@@ -12,23 +12,25 @@
 // require back here; a layout without it fails the build, not the run.
 //
 // Every value the sources import from @aws-sdk/client-s3 must be listed; test/lazy-client-s3.test.ts
-// checks that they are.
+// checks that they are. Each path is spelled out: esbuild bundles a require() with a computed path as
+// every file that could match it, which would bring back all the commands. Each loader returns the
+// module, whose export of the same name is the value.
 const LOADERS = {
-  AbortMultipartUploadCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/AbortMultipartUploadCommand.js').AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/CompleteMultipartUploadCommand.js').CompleteMultipartUploadCommand,
-  CopyObjectCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/CopyObjectCommand.js').CopyObjectCommand,
-  CreateMultipartUploadCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/CreateMultipartUploadCommand.js').CreateMultipartUploadCommand,
-  DeleteObjectCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/DeleteObjectCommand.js').DeleteObjectCommand,
-  DeleteObjectsCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/DeleteObjectsCommand.js').DeleteObjectsCommand,
-  GetObjectCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/GetObjectCommand.js').GetObjectCommand,
-  HeadObjectCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/HeadObjectCommand.js').HeadObjectCommand,
-  ListObjectsV2Command: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/ListObjectsV2Command.js').ListObjectsV2Command,
-  PutObjectCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/PutObjectCommand.js').PutObjectCommand,
-  S3Client: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/S3Client.js').S3Client,
-  UploadPartCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/UploadPartCommand.js').UploadPartCommand,
-  UploadPartCopyCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/UploadPartCopyCommand.js').UploadPartCopyCommand,
+  AbortMultipartUploadCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/AbortMultipartUploadCommand.js'),
+  CompleteMultipartUploadCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/CompleteMultipartUploadCommand.js'),
+  CopyObjectCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/CopyObjectCommand.js'),
+  CreateMultipartUploadCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/CreateMultipartUploadCommand.js'),
+  DeleteObjectCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/DeleteObjectCommand.js'),
+  DeleteObjectsCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/DeleteObjectsCommand.js'),
+  GetObjectCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/GetObjectCommand.js'),
+  HeadObjectCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/HeadObjectCommand.js'),
+  ListObjectsV2Command: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/ListObjectsV2Command.js'),
+  PutObjectCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/PutObjectCommand.js'),
+  S3Client: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/S3Client.js'),
+  UploadPartCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/UploadPartCommand.js'),
+  UploadPartCopyCommand: () => require('../../../../node_modules/@aws-sdk/client-s3/dist-es/commands/UploadPartCopyCommand.js'),
 };
 
 const NAMES = Object.keys(LOADERS);
-for (const name of NAMES) Object.defineProperty(exports, name, { enumerable: true, get: LOADERS[name] });
+for (const name of NAMES) Object.defineProperty(exports, name, { enumerable: true, get: () => LOADERS[name]()[name] });
 exports.NAMES = NAMES;
